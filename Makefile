@@ -1,0 +1,33 @@
+# Two commands, each from a fresh clone with nothing but Python 3.10+ and make:
+#   make lab    set up .venv (first time only) and open the course in JupyterLab
+#   make test   set up .venv (first time only), run the unit tests and every notebook under strict nbval
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test bench notebooks clean
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "The course needs Python 3.10 or newer; $(PYTHON) is " + sys.version.split()[0] + ". Run: make PYTHON=python3.12 ...")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ip=127.0.0.1 notebooks/00_overview.ipynb
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_norms.py
+	$(BIN)/python benchmarks/bench_explorers.py
+
+# Re-execute every notebook in place and save it with its outputs (after editing one).
+notebooks: $(STAMP)
+	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb
+
+clean:
+	rm -rf $(VENV)

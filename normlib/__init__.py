@@ -1,0 +1,15 @@
+"""normlib — the small numpy package behind the normalization course.
+
+One idea carries it: batch, layer, instance and group norm (and RMS norm) are one operation —
+standardize over a set of axes, then scale and shift (Wu & He 2018). See :mod:`normlib.functional`.
+"""
+
+from .functional import (standardize, standardize_backward, standardize_backward_staged,
+                         batch_norm, layer_norm, instance_norm, group_norm, rms_norm)
+from .layers import Module, BatchNorm, LayerNorm, InstanceNorm, GroupNorm, RMSNorm
+from .nn import (Linear, Sigmoid, Tanh, ReLU, Dropout, Sequential, softmax_cross_entropy, SGD,
+                 minibatches, accuracy, fit, History)
+from .gradcheck import numerical_gradient, rel_error, check_gradients
+from .data import load_digits, sample_photo
+
+__version__ = "0.1.0"

@@ -1,0 +1,347 @@
+"""A small training toolkit shared by the notebooks: layers, loss, SGD, mini-batches, a training loop.
+
+Same conventions as :mod:`normlib.layers`: ``forward(x)`` stores what ``backward(dy)`` needs;
+``backward`` returns dx and fills ``d<param>`` for every parameter.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .functional import _as_float_array
+from .layers import Module, _positive_int
+
+__all__ = ["Linear", "Sigmoid", "Tanh", "ReLU", "Dropout", "Sequential", "softmax_cross_entropy",
+           "SGD", "minibatches", "accuracy", "fit", "History", "as_rng"]
+
+
+def as_rng(rng):
+    """A ``np.random.Generator`` from a Generator, an int seed, or None (unseeded)."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        return np.random.default_rng(rng)
+    raise TypeError(f"rng must be a numpy Generator, an int seed or None; got {type(rng).__name__}")
+
+
+class Linear(Module):
+    """y = x Wᵀ + b with ``weight`` of shape (out_features, in_features), as in PyTorch.
+
+    ``init`` chooses the weight distribution (bias starts at 0):
+
+    - ``"xavier"`` — uniform ±√(6 / (fan_in + fan_out)), Glorot & Bengio 2010 (sigmoid, tanh)
+    - ``"he"`` — normal, std √(2 / fan_in), He et al. 2015 (ReLU)
+    - ``"lecun"`` — normal, std √(1 / fan_in)
+    - a float ``s`` — normal with std ``s`` (e.g. small random weights, as in the BN paper's Fig. 1)
+    """
+
+    param_names = ("weight", "bias")
+
+    def __init__(self, in_features, out_features, init="xavier", bias=True, rng=None, dtype=np.float32):
+        self.in_features = _positive_int(in_features, "in_features")
+        self.out_features = _positive_int(out_features, "out_features")
+        rng = as_rng(rng)
+        shape = (out_features, in_features)
+        if init == "xavier":
+            a = math.sqrt(6.0 / (in_features + out_features))
+            w = rng.uniform(-a, a, shape)
+        elif init == "he":
+            w = rng.normal(0.0, math.sqrt(2.0 / in_features), shape)
+        elif init == "lecun":
+            w = rng.normal(0.0, math.sqrt(1.0 / in_features), shape)
+        elif isinstance(init, (int, float)) and not isinstance(init, bool) and init > 0:
+            w = rng.normal(0.0, float(init), shape)
+        else:
+            raise ValueError(f"init must be 'xavier', 'he', 'lecun' or a positive std; got {init!r}")
+        self.dtype = np.dtype(dtype)
+        self.weight = w.astype(self.dtype)
+        self.bias = np.zeros(out_features, self.dtype) if bias else None
+        self.dweight = self.dbias = None
+        self._cache = None
+
+    def forward(self, x):
+        x = _as_float_array(x)
+        if x.ndim != 2 or x.shape[1] != self.in_features:
+            raise ValueError(f"Linear({self.in_features}, {self.out_features}) expects x of shape "
+                             f"(N, {self.in_features}); got {x.shape}")
+        w = self.weight.astype(x.dtype, copy=False)
+        self._cache = x
+        y = x @ w.T
+        if self.bias is not None:
+            y += self.bias.astype(x.dtype, copy=False)
+        return y
+
+    def backward(self, dy):
+        x = self._require_cache()
+        self.dweight = (dy.T @ x).astype(self.dtype, copy=False)
+        if self.bias is not None:
+            self.dbias = dy.sum(axis=0).astype(self.dtype, copy=False)
+        return dy @ self.weight.astype(dy.dtype, copy=False)
+
+    def extra_repr(self):
+        return f"{self.in_features}, {self.out_features}"
+
+
+class Sigmoid(Module):
+    """σ(x) = 1 / (1 + e^(−x)); σ'(x) = σ(x)(1 − σ(x)) ≤ 1/4, small far from 0 (saturation)."""
+
+    def forward(self, x):
+        x = _as_float_array(x)
+        e = np.exp(-np.abs(x))                       # never overflows
+        y = np.where(x >= 0, 1.0, e) / (1.0 + e)
+        self._cache = y
+        return y
+
+    def backward(self, dy):
+        y = self._require_cache()
+        return dy * y * (1.0 - y)
+
+
+class Tanh(Module):
+    """tanh(x); derivative 1 − tanh²(x)."""
+
+    def forward(self, x):
+        self._cache = y = np.tanh(_as_float_array(x))
+        return y
+
+    def backward(self, dy):
+        y = self._require_cache()
+        return dy * (1.0 - y * y)
+
+
+class ReLU(Module):
+    """max(0, x)."""
+
+    def forward(self, x):
+        x = _as_float_array(x)
+        self._cache = x > 0
+        return np.where(self._cache, x, x.dtype.type(0))
+
+    def backward(self, dy):
+        return np.where(self._require_cache(), dy, dy.dtype.type(0))
+
+
+class Dropout(Module):
+    """Inverted dropout: in training, zero each value with probability ``p`` and scale the rest by
+    1/(1 − p); in eval mode, the identity."""
+
+    def __init__(self, p=0.5, rng=None):
+        if not np.isscalar(p) or not 0 <= p < 1:
+            raise ValueError(f"p (the drop probability) must be in [0, 1); got {p!r}")
+        self.p = float(p)
+        self.rng = as_rng(rng)
+        self._cache = None
+
+    def forward(self, x):
+        x = _as_float_array(x)
+        if not self.training or self.p == 0:
+            self._cache = None if not self.training else np.ones_like(x)
+            return x.copy()
+        keep = self.rng.random(x.shape) >= self.p
+        self._cache = keep.astype(x.dtype) / x.dtype.type(1 - self.p)
+        return x * self._cache
+
+    def backward(self, dy):
+        if not self.training:
+            return dy.copy()
+        return dy * self._require_cache()
+
+    def extra_repr(self):
+        return f"p={self.p}"
+
+
+class Sequential(Module):
+    """Layers applied in order; backward runs them in reverse. Index it like a list."""
+
+    def __init__(self, *layers):
+        for i, layer in enumerate(layers):
+            if not (hasattr(layer, "forward") and hasattr(layer, "backward")):
+                raise TypeError(f"layer {i} ({type(layer).__name__}) has no forward/backward pair")
+        self.layers = list(layers)
+
+    def __getitem__(self, i):
+        return self.layers[i]
+
+    def __len__(self):
+        return len(self.layers)
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def trace(self, x):
+        """Forward pass that keeps every intermediate: ``out[i]`` is the input of layer ``i``,
+        ``out[-1]`` the network's output (for example, the sigmoid inputs of a hidden layer)."""
+        out = [x]
+        for layer in self.layers:
+            out.append(layer.forward(out[-1]))
+        return out
+
+    def backward(self, dy):
+        for layer in reversed(self.layers):
+            dy = layer.backward(dy)
+        return dy
+
+    def train(self, mode=True):
+        self.training = bool(mode)
+        for layer in self.layers:
+            layer.train(mode)
+        return self
+
+    def parameters(self):
+        for i, layer in enumerate(self.layers):
+            for name, value, grad in layer.parameters():
+                yield f"{i}.{name}", value, grad
+
+    def __repr__(self):
+        inner = "".join(f"\n  ({i}): {layer!r}" for i, layer in enumerate(self.layers))
+        return f"Sequential({inner}\n)"
+
+
+def softmax_cross_entropy(logits, labels):
+    """Mean cross-entropy of softmax(logits) against integer labels; returns ``(loss, dlogits)``."""
+    logits = _as_float_array(logits, "logits")
+    labels = np.asarray(labels)
+    if logits.ndim != 2:
+        raise ValueError(f"logits must have shape (N, num_classes); got {logits.shape}")
+    if labels.shape != (logits.shape[0],) or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"labels must be {logits.shape[0]} integers (one per row of logits); got "
+                         f"shape {labels.shape} and dtype {labels.dtype}")
+    if labels.size and (labels.min() < 0 or labels.max() >= logits.shape[1]):
+        raise ValueError(f"labels must lie in [0, {logits.shape[1] - 1}]; got values from "
+                         f"{labels.min()} to {labels.max()}")
+    z = logits - logits.max(axis=1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    n = logits.shape[0]
+    loss = -log_p[np.arange(n), labels].mean()
+    dlogits = np.exp(log_p)
+    dlogits[np.arange(n), labels] -= 1
+    return float(loss), dlogits / logits.dtype.type(n)
+
+
+class SGD:
+    """Stochastic gradient descent with momentum and weight decay, PyTorch's update::
+
+        g ← grad + weight_decay · p;  v ← momentum · v + g;  p ← p − lr · v
+    """
+
+    def __init__(self, model, lr, momentum=0.0, weight_decay=0.0):
+        for name, value in (("lr", lr), ("momentum", momentum), ("weight_decay", weight_decay)):
+            if not np.isscalar(value) or not value >= 0:
+                raise ValueError(f"{name} must be a number ≥ 0; got {value!r}")
+        self.model, self.lr, self.momentum, self.weight_decay = model, lr, momentum, weight_decay
+        self._velocity = {}
+
+    def step(self):
+        for name, p, g in self.model.parameters():
+            if g is None:
+                continue
+            if self.weight_decay:
+                g = g + self.weight_decay * p
+            if self.momentum:
+                v = self._velocity.get(name)
+                g = self._velocity[name] = g.copy() if v is None else self.momentum * v + g
+            p -= self.lr * g  # in place: the layer keeps its array
+
+
+def minibatches(n, batch_size, rng):
+    """Endless shuffled mini-batches of indices into ``n`` examples: each epoch is a fresh seeded
+    permutation, cut into batches of ``batch_size`` (a shorter last batch is dropped)."""
+    batch_size = _positive_int(batch_size, "batch_size")
+    if batch_size > n:
+        raise ValueError(f"batch_size must be at most the number of examples ({n}); got {batch_size}")
+    rng = as_rng(rng)
+    while True:
+        order = rng.permutation(n)
+        for start in range(0, n - batch_size + 1, batch_size):
+            yield order[start:start + batch_size]
+
+
+def accuracy(model, X, y, batch_size=512):
+    """Fraction of correct predictions, in eval mode (the model's mode is restored afterwards)."""
+    was_training = model.training
+    model.eval()
+    try:
+        pred = np.concatenate([model.forward(X[i:i + batch_size]).argmax(axis=1)
+                               for i in range(0, len(X), batch_size)])
+    finally:
+        model.train(was_training)
+    return float(np.mean(pred == y))
+
+
+@dataclass
+class History:
+    """What :func:`fit` recorded. ``loss[i]`` is the training loss at step i; ``eval_steps`` are the
+    steps after which ``test_accuracy`` and every ``records[name]`` were taken."""
+
+    loss: list = field(default_factory=list)
+    eval_steps: list = field(default_factory=list)
+    test_accuracy: list = field(default_factory=list)
+    records: dict = field(default_factory=dict)
+    diverged_at: int | None = None
+
+    @property
+    def diverged(self):
+        return self.diverged_at is not None
+
+    @property
+    def status(self):
+        if self.diverged:
+            return f"diverged: the loss became non-finite at step {self.diverged_at}; training stopped"
+        return f"finished {len(self.loss)} steps"
+
+
+def fit(model, X, y, *, steps, batch_size, lr, momentum=0.0, weight_decay=0.0, seed=0,
+        X_test=None, y_test=None, eval_every=None, record=None, progress=None):
+    """Train ``model`` with softmax cross-entropy and SGD; return a :class:`History`.
+
+    Parameters
+    ----------
+    steps, batch_size : number of SGD steps and examples per step (seeded shuffled mini-batches).
+    lr, momentum, weight_decay : the :class:`SGD` settings.
+    X_test, y_test : if given, test accuracy is measured every ``eval_every`` steps (and at the end).
+    record : dict name → function(model) called at the same moments, in eval mode; its results are
+        collected in ``history.records[name]`` (e.g. percentiles of a hidden layer's inputs).
+    progress : optional function(step, steps) called after every step (e.g. to drive a progress bar).
+
+    A step whose loss is not finite stops training cleanly: nothing is updated, ``diverged_at`` is
+    that step, and ``history.status`` says so.
+    """
+    steps = _positive_int(steps, "steps")
+    eval_every = steps if eval_every is None else _positive_int(eval_every, "eval_every")
+    record = dict(record or {})
+    history = History(records={name: [] for name in record})
+    opt = SGD(model, lr, momentum, weight_decay)
+    batches = minibatches(len(X), batch_size, seed)
+
+    def evaluate(step):
+        history.eval_steps.append(step)
+        if X_test is not None:
+            history.test_accuracy.append(accuracy(model, X_test, y_test))
+        was_training = model.training
+        model.eval()
+        try:
+            for name, fn in record.items():
+                history.records[name].append(fn(model))
+        finally:
+            model.train(was_training)
+
+    model.train()
+    evaluate(0)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for step in range(1, steps + 1):
+            idx = next(batches)
+            loss, dlogits = softmax_cross_entropy(model.forward(X[idx]), y[idx])
+            if not math.isfinite(loss):
+                history.diverged_at = step
+                break
+            history.loss.append(loss)
+            model.backward(dlogits)
+            opt.step()
+            if step % eval_every == 0 or step == steps:
+                evaluate(step)
+            if progress is not None:
+                progress(step, steps)
+    return history

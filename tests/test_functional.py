@@ -1,0 +1,153 @@
+"""Forward of the five normalizations against closed forms written here independently, plus the
+invariances that must hold; the closed-form backward against the staged one and finite differences."""
+
+import numpy as np
+import pytest
+
+import normlib as nl
+from normlib import functional as F
+
+EPS = 1e-5
+
+
+def reference(x, axes, eps=EPS):
+    """Textbook standardization, float64: (x − mean) / sqrt(var + eps) over ``axes``."""
+    x = x.astype(np.float64)
+    return (x - x.mean(axis=axes, keepdims=True)) / np.sqrt(x.var(axis=axes, keepdims=True) + eps)
+
+
+@pytest.fixture
+def x4():
+    rng = np.random.default_rng(1)
+    return rng.normal(3.0, 2.0, (5, 6, 4, 3)) * rng.uniform(0.5, 4, (1, 6, 1, 1))
+
+
+@pytest.mark.parametrize("fn, axes", [
+    (nl.batch_norm, (0, 2, 3)),
+    (nl.instance_norm, (2, 3)),
+    (lambda x: nl.group_norm(x, 1), (1, 2, 3)),   # G = 1 is layer norm over (C, H, W)
+    (lambda x: nl.group_norm(x, 6), (2, 3)),      # G = C is instance norm
+    (nl.layer_norm, (3,)),
+])
+def test_forward_matches_closed_form(fn, axes, x4):
+    y = fn(x4)
+    np.testing.assert_allclose(y, reference(x4, axes), atol=1e-12)
+    np.testing.assert_allclose(y.mean(axis=axes), 0, atol=1e-12)
+    np.testing.assert_allclose(y.var(axis=axes), 1, atol=1e-3)   # σ²/(σ² + ε), not exactly 1
+
+
+def test_group_norm_groups_are_channel_blocks(x4):
+    y = nl.group_norm(x4, 3)
+    for g in range(3):
+        block = x4[:, 2 * g:2 * g + 2]
+        np.testing.assert_allclose(y[:, 2 * g:2 * g + 2], reference(block, (1, 2, 3)), atol=1e-12)
+
+
+def test_batch_norm_2d_input_is_per_feature_over_the_batch():
+    x = np.random.default_rng(2).normal(5, 3, (10, 4))
+    np.testing.assert_allclose(nl.batch_norm(x), reference(x, (0,)), atol=1e-12)
+
+
+def test_rms_norm_closed_form():
+    x = np.random.default_rng(3).normal(1, 2, (4, 7))
+    g = np.linspace(0.5, 2, 7)
+    expected = g * x / np.sqrt(np.mean(x ** 2, axis=-1, keepdims=True) + 1e-6)
+    np.testing.assert_allclose(nl.rms_norm(x, g, eps=1e-6), expected, rtol=1e-12)
+    # No centring: unlike layer norm, adding a constant to a row changes the output.
+    assert not np.allclose(nl.rms_norm(x + 3.0), nl.rms_norm(x))
+    np.testing.assert_allclose(nl.layer_norm(x + 3.0), nl.layer_norm(x), atol=1e-9)
+
+
+def test_gamma_beta_scale_and_shift_per_channel(x4):
+    g, b = np.arange(1.0, 7.0), np.arange(-3.0, 3.0)
+    y = nl.batch_norm(x4, g, b)
+    recovered = (y - b[None, :, None, None]) / g[None, :, None, None]
+    np.testing.assert_allclose(recovered, reference(x4, (0, 2, 3)), atol=1e-12)
+    np.testing.assert_allclose(y.mean(axis=(0, 2, 3)), b, atol=1e-12)
+    np.testing.assert_allclose(y.std(axis=(0, 2, 3)), g, rtol=1e-4)
+
+
+def test_gamma_sqrt_var_beta_mean_recovers_the_identity():
+    """γ = √(σ² + ε), β = μ undoes the normalization: BN can represent the identity."""
+    x = np.random.default_rng(4).normal(2, 3, (32, 5))
+    y = nl.batch_norm(x, np.sqrt(x.var(0) + EPS), x.mean(0))
+    np.testing.assert_allclose(y, x, atol=1e-10)
+
+
+@pytest.mark.parametrize("fn", [nl.batch_norm, nl.instance_norm, nl.layer_norm,
+                                lambda x: nl.group_norm(x, 2)])
+def test_float32_in_float32_out(fn):
+    x = np.random.default_rng(5).standard_normal((4, 6, 3, 3)).astype(np.float32)
+    assert fn(x).dtype == np.float32
+    # γ and β given as float64 must not upcast either
+    if fn is nl.batch_norm:
+        assert fn(x, np.ones(6), np.zeros(6)).dtype == np.float32
+
+
+def test_large_offset_normalizes_as_accurately_as_centred_input():
+    rng = np.random.default_rng(6)
+    z = rng.standard_normal((64, 4))
+    for dtype, tol in ((np.float64, 1e-8), (np.float32, 5e-6)):
+        x = (1e6 + z).astype(dtype)           # what the array really holds, rounding included
+        err_offset = np.abs(nl.batch_norm(x) - reference(x, (0,))).max()
+        xc = z.astype(dtype)
+        err_centred = np.abs(nl.batch_norm(xc) - reference(xc, (0,))).max()
+        assert err_offset < tol, (dtype, err_offset)
+        assert err_centred < tol
+    # The one-pass formula E[x²] − E[x]² would fail here: show the test can tell the difference.
+    x = 1e6 + z
+    one_pass = (x - x.mean(0)) / np.sqrt((x ** 2).mean(0) - x.mean(0) ** 2 + EPS)
+    assert np.abs(one_pass - reference(x, (0,))).max() > 1e-8
+
+
+@pytest.mark.parametrize("value", [0.1, 1e6 + 0.3, -7.25])
+def test_constant_channel_gives_exactly_beta(value):
+    x = np.random.default_rng(7).standard_normal((6, 3, 2, 2))
+    x[:, 1] = value
+    beta = np.array([0.5, 1.25, -2.0])
+    y = nl.batch_norm(x, np.array([2.0, 3.0, 4.0]), beta)
+    assert np.all(y[:, 1] == beta[1])
+    assert np.all(np.isfinite(y))
+    yi = nl.instance_norm(np.full((2, 3, 4), value, np.float32), beta=beta)
+    assert np.all(yi == beta.astype(np.float32)[None, :, None])
+
+
+def test_standardize_is_the_shared_core(x4):
+    x_hat, mean, var = nl.standardize(x4, (0, 2, 3))
+    np.testing.assert_allclose(mean, x4.mean(axis=(0, 2, 3), keepdims=True), rtol=1e-12)
+    np.testing.assert_allclose(var, x4.var(axis=(0, 2, 3), keepdims=True), rtol=1e-12)
+    np.testing.assert_allclose(x_hat, nl.batch_norm(x4), atol=1e-13)
+
+
+@pytest.mark.parametrize("axes", [(0,), (0, 2, 3), (1, 2, 3), (3,)])
+def test_backward_closed_form_staged_and_numerical_agree(axes):
+    rng = np.random.default_rng(8)
+    x = rng.normal(1, 2, (4, 3, 2, 5))
+    dx_hat = rng.standard_normal(x.shape)          # a non-trivial upstream gradient
+    x_hat, _, var = nl.standardize(x, axes)
+    closed = nl.standardize_backward(dx_hat, x_hat, 1 / np.sqrt(var + EPS), axes)
+    staged = nl.standardize_backward_staged(dx_hat, x, axes)
+    numerical = nl.numerical_gradient(lambda: np.sum(nl.standardize(x, axes)[0] * dx_hat), x)
+    assert nl.rel_error(closed, numerical) < 1e-7
+    assert nl.rel_error(staged, numerical) < 1e-7
+
+
+def test_rms_backward_numerical():
+    rng = np.random.default_rng(9)
+    x = rng.normal(0.5, 1, (3, 6))
+    g = rng.standard_normal(x.shape)
+    x_hat, _, ms = nl.standardize(x, (1,), center=False)
+    dx = nl.standardize_backward(g, x_hat, 1 / np.sqrt(ms + EPS), (1,), center=False)
+    num = nl.numerical_gradient(lambda: np.sum(nl.standardize(x, (1,), center=False)[0] * g), x)
+    assert nl.rel_error(dx, num) < 1e-7
+
+
+def test_gradient_check_would_catch_a_wrong_backward():
+    """The checker itself can fail: a backward missing the mean(dx̂) term is flagged."""
+    rng = np.random.default_rng(10)
+    x = rng.standard_normal((6, 3))
+    g = rng.standard_normal(x.shape)
+    x_hat, _, var = nl.standardize(x, (0,))
+    wrong = nl.standardize_backward(g, x_hat, 1 / np.sqrt(var + EPS), (0,), center=False)
+    num = nl.numerical_gradient(lambda: np.sum(nl.standardize(x, (0,))[0] * g), x)
+    assert nl.rel_error(wrong, num) > 1e-2
