@@ -20,6 +20,7 @@ def randomize(layer, rng):
 @pytest.mark.parametrize("make, shape", [
     (lambda: nl.BatchNorm(4, **F64), (6, 4)),
     (lambda: nl.BatchNorm(3, **F64), (4, 3, 2, 3)),
+    (lambda: nl.BatchNorm(3, affine=False, **F64), (4, 3, 2)),
     (lambda: nl.LayerNorm(5, **F64), (4, 5)),
     (lambda: nl.LayerNorm(5, **F64), (2, 3, 5)),
     (lambda: nl.InstanceNorm(3, affine=True, **F64), (2, 3, 4, 2)),

@@ -1,0 +1,59 @@
+"""Exercise checkers: they run the student's answer on cases of their own and explain the mistake
+they find, rather than only saying right or wrong."""
+
+__all__ = ["check_axes", "NORM_AXES"]
+
+# For x of shape (N, C, H, W): the axes each method averages over (Wu & He 2018, Sec. 3.1).
+NORM_AXES = {"batch": (0, 2, 3), "layer": (1, 2, 3), "instance": (2, 3)}
+_AXIS_NAMES = {0: "N (examples)", 1: "C (channels)", 2: "H", 3: "W"}
+_KEEPS = {"batch": "one μ, σ² per channel, shared by every example in the batch",
+          "layer": "one μ, σ² per example, over all of its channels and positions",
+          "instance": "one μ, σ² per example and channel"}
+
+
+def _normalize_axes(answer):
+    if isinstance(answer, int):
+        answer = (answer,)
+    axes = tuple(sorted({int(a) % 4 for a in answer}))
+    if any(not -4 <= int(a) < 4 for a in answer):
+        raise ValueError
+    return axes
+
+
+def _diagnose(method, answer):
+    if answer is None:
+        return "not answered yet"
+    try:
+        axes = _normalize_axes(answer)
+    except (TypeError, ValueError):
+        return f"{answer!r} is not a tuple of axes of a 4-d array (0, 1, 2, 3; or −4 … −1)"
+    right = NORM_AXES[method]
+    if axes == right:
+        return f"correct: {axes} gives {_KEEPS[method]}"
+    for other, other_axes in NORM_AXES.items():
+        if axes == other_axes:
+            return (f"{axes} are {other} norm's axes ({_KEEPS[other]}); {method} norm needs "
+                    f"{_KEEPS[method]}")
+    hints = []
+    kept = sorted(set(range(4)) - set(right))
+    for a in sorted(set(axes) - set(right)):
+        hints.append(f"axis {a} = {_AXIS_NAMES[a]} must be kept, not averaged over: "
+                     f"{method} norm keeps separate statistics along {_AXIS_NAMES[a].split()[0]}")
+    for a in sorted(set(right) - set(axes)):
+        hints.append(f"axis {a} = {_AXIS_NAMES[a]} must be averaged over as well")
+    return f"{axes} is not it: " + "; ".join(hints) + f" (keep {[_AXIS_NAMES[k] for k in kept]})"
+
+
+def check_axes(answers):
+    """Check a dict {"batch": axes, "layer": axes, "instance": axes} for x of shape (N, C, H, W).
+
+    Returns the feedback text, one line per method (print it).
+    """
+    if not isinstance(answers, dict):
+        raise TypeError(f"answers must be a dict like {{'batch': (0, 2, 3), ...}}; got {type(answers).__name__}")
+    unknown = set(answers) - set(NORM_AXES)
+    if unknown:
+        raise ValueError(f"answers has unknown keys {sorted(unknown)}; expected {list(NORM_AXES)}")
+    lines = [f"{m:>8} norm: {_diagnose(m, answers.get(m))}" for m in NORM_AXES]
+    score = sum(_diagnose(m, answers.get(m)).startswith("correct") for m in NORM_AXES)
+    return "\n".join(lines + [f"{score}/{len(NORM_AXES)} correct"])
