@@ -1,12 +1,14 @@
 # Two commands, each from a fresh clone with nothing but Python 3.10+ and make:
 #   make lab    set up .venv (first time only) and open the course in JupyterLab
 #   make test   set up .venv (first time only), run the unit tests and every notebook under strict nbval
+# More: make test-browser (every notebook in JupyterLab in headless Chromium), make bench, make notebooks
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test bench notebooks clean
+.PHONY: lab test test-browser bench notebooks clean
+BROWSER_STAMP := $(VENV)/.installed-browser
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "The course needs Python 3.10 or newer; $(PYTHON) is " + sys.version.split()[0] + ". Run: make PYTHON=python3.12 ...")'
@@ -22,11 +24,20 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --ip=127.0.0.1 $(ROOT_FLAG) notebooks/00_overview.ipynb
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not browser"
+
+$(BROWSER_STAMP): $(STAMP) requirements-browser.txt
+	$(BIN)/python -m pip install --quiet -r requirements-browser.txt
+	touch $(BROWSER_STAMP)
+
+# Needs the system's Chromium (apt-get install chromium); screenshots and latencies go to build/browser/.
+test-browser: $(BROWSER_STAMP)
+	$(BIN)/python -m pytest -m browser -s tests/browser
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_norms.py
 	$(BIN)/python benchmarks/bench_explorers.py
+	$(BIN)/python benchmarks/bench_notebooks.py
 
 # Re-execute every notebook in place and save it with its outputs (after editing one).
 notebooks: $(STAMP)

@@ -65,6 +65,9 @@ class Explorer:
     def draw(self, **values):
         raise NotImplementedError
 
+    def sync_controls(self):
+        """Hook: enable or disable controls for the current state (e.g. a slider that does not apply)."""
+
     def values(self):
         """The controls' current values."""
         return {name: w.value for name, w in self.controls.items()}
@@ -125,13 +128,18 @@ class Explorer:
 
             def on_change(name, value):
                 self.update(**{name: value})
+                self.sync_controls()
                 image.value = self.render_png()
 
             for name, w in self.controls.items():
                 w.observe(lambda change, name=name: on_change(name, change["new"]), names="value")
-            box = W.VBox([W.HTML(f"<b>{self.title}</b>")] if self.title else [])
-            box.children += (W.HBox(list(self.controls.values()),
-                                    layout=W.Layout(flex_flow="row wrap")), image)
+            # Buttons and menus on one row, sliders on the next, the figure below.
+            sliders = [w for w in self.controls.values() if hasattr(w, "readout")]
+            others = [w for w in self.controls.values() if not hasattr(w, "readout")]
+            rows = [W.HBox(ws, layout=W.Layout(flex_flow="row wrap")) for ws in (others, sliders) if ws]
+            box = W.VBox(([W.HTML(f"<b>{self.title}</b>")] if self.title else []) + rows + [image])
+            self.sync_controls()
+            box.add_class("normlib-explorer")          # lets the browser tests find every explorer
             self._widget, self.image = box, image
         return self._widget
 

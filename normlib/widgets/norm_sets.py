@@ -66,6 +66,9 @@ class NormSetsExplorer(Explorer):
             "channel": W.IntSlider(min=0, max=self.C - 1, value=0, description="channel c"),
         }
 
+    def sync_controls(self):
+        self.controls["groups"].disabled = self.state["method"] != "group"   # G is for group norm
+
     def make_figure(self, fig):
         axes = fig.subplots(1, self.N, sharey=True)
         self.cells = []
@@ -76,6 +79,7 @@ class NormSetsExplorer(Explorer):
             ax.set_aspect("equal")
             ax.set_ylim(self.C, 0)                    # channel 0 at the top
             ax.spines[:].set_visible(False)
+            ax.tick_params(left=n == 0, length=2)
             ax.set_title(f"example n = {n}", fontsize=9)
             ax.set_xlabel("position in H·W", fontsize=8)
             ax.set_xticks([0.5, self.L - 0.5], [0, self.L - 1])
