@@ -36,7 +36,7 @@ def test_explorer_runs_over_every_control_range(name):
             pngs.add(ex.render_png())
     assert len(pngs) > 1, "moving the controls never changed the picture"
     for ax in ex.figure.axes:
-        assert ax.get_xlabel() and ax.get_ylabel() or ax.get_xlabel(), "every axis needs a label"
+        assert ax.get_xlabel() or ax.get_ylabel(), "every axes needs a label"
 
 
 @pytest.mark.parametrize("name", sorted(EXPLORERS))
@@ -60,6 +60,13 @@ def test_widget_view_follows_the_controls(name):
     w.value = values[-1] if w.value != values[-1] else values[0]
     assert ex.state[control] == w.value
     assert ex.image.value != before and box is ex.widget()
+
+
+def test_update_keeps_the_values_of_the_last_update():
+    ex = NormSetsExplorer()
+    ex.update(method="group", groups=3)
+    ex.update(channel=4)
+    assert ex.state["method"] == "group" and ex.state["groups"] == 3 and ex.state["channel"] == 4
 
 
 def test_blitted_render_equals_a_full_redraw():

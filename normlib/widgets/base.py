@@ -73,10 +73,11 @@ class Explorer:
         return {name: w.value for name, w in self.controls.items()}
 
     def update(self, **values):
-        """Redraw the figure for these control values; controls not named keep their values."""
+        """Redraw the figure for these control values; controls not named keep the values of the
+        last update (at first, the controls' defaults)."""
         for name, value in values.items():
             self._check(name, value)
-        self.state = {**self.values(), **values}
+        self.state = {**getattr(self, "state", self.values()), **values}
         self.draw(**self.state)
         return self
 

@@ -128,25 +128,26 @@ JS_KERNEL_IDLE = """() => {
   return !!k && k.status === 'idle' && !w.sessionContext.isRestarting;
 }"""
 JS_ALL_RUN = """(n) => {
-  const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(e => e.textContent);
+  const root = window.jupyterapp.shell.currentWidget.node;
+  const prompts = [...root.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(e => e.textContent);
   return prompts.length === n && prompts.every(t => /\\[\\d+\\]/.test(t));
 }"""
 JS_PROBLEMS = """() => {
-  const out = [];
-  for (const e of document.querySelectorAll('.jp-OutputArea-output')) {
+  const out = [], root = window.jupyterapp.shell.currentWidget.node;
+  for (const e of root.querySelectorAll('.jp-OutputArea-output')) {
     const mime = e.getAttribute('data-mime-type') || '';
     const text = e.textContent || '';
     if (mime === 'application/vnd.jupyter.stderr' && /Error|Traceback/.test(text)) out.push('error output: ' + text.slice(0, 300));
     if (/Error displaying widget|Loading widget|model not found/.test(text)) out.push('widget: ' + text.slice(0, 200));
   }
-  for (const e of document.querySelectorAll('.jupyter-widgets-error-widget, .jp-mod-error'))
+  for (const e of root.querySelectorAll('.jupyter-widgets-error-widget, .jp-mod-error'))
     out.push('widget error: ' + (e.textContent || '').slice(0, 200));
   return out;
 }"""
 
 
 def _open_and_run(page, url, token, name, n_code):
-    page.goto(f"{url}/lab/tree/{name}?token={token}")
+    page.goto(f"{url}/lab/tree/{name}?reset&token={token}")      # reset: no other notebook restored
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
                            "&& window.jupyterapp.shell.currentWidget.sessionContext", timeout=60_000)
     page.wait_for_function(JS_KERNEL_IDLE, timeout=60_000)
@@ -206,7 +207,7 @@ def test_notebook_runs_and_explorers_respond(lab, browser, notebook):
         assert not problems, f"{notebook.name}: " + "\n".join(problems)
         assert not [e for e in console_errors if "widget" in e.lower()], console_errors
 
-        explorers = page.locator(".normlib-explorer")
+        explorers = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .normlib-explorer")
         latencies = []
         for k in range(explorers.count()):
             explorer = explorers.nth(k)

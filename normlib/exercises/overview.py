@@ -1,5 +1,4 @@
-"""Exercise checkers: they run the student's answer on cases of their own and explain the mistake
-they find, rather than only saying right or wrong."""
+"""Exercise checker for notebook 00: which axes each normalization averages over."""
 
 __all__ = ["check_axes", "NORM_AXES"]
 
