@@ -365,15 +365,3 @@ def test_explorer_standardized_panel_ignores_the_ratio_and_contours_are_replaced
     assert ex.titles[1].get_text() == text1
     assert [len(ax.collections) for ax in ex.axes] == n_artists     # old contour sets removed
     assert all(c in ex.dynamic for c in ex.contours)
-
-
-def test_explorer_blitted_render_equals_a_full_redraw():
-    from normlib.widgets.standardization import StandardizationExplorer
-    ex = StandardizationExplorer()
-    ex.update(ratio=30, lr=0.0015)
-    fast = np.asarray(ex.render().buffer_rgba()).copy()
-    for artist in ex.dynamic:
-        artist.set_animated(False)
-    ex.figure.canvas.draw()
-    full = np.asarray(ex.figure.canvas.buffer_rgba())
-    assert np.mean(fast != full) < 0.001

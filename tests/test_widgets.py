@@ -69,15 +69,22 @@ def test_update_keeps_the_values_of_the_last_update():
     assert ex.state["method"] == "group" and ex.state["groups"] == 3 and ex.state["channel"] == 4
 
 
-def test_blitted_render_equals_a_full_redraw():
-    ex = NormSetsExplorer()
-    ex.update(method="group", groups=3, example=2, channel=5)
+@pytest.mark.parametrize("name", sorted(EXPLORERS))
+def test_blitted_render_equals_a_full_redraw(name):
+    """Blitting (background + dynamic artists) must show what a full redraw shows."""
+    ex = EXPLORERS[name]()
+    if ex.dynamic is None:
+        pytest.skip("this explorer redraws in full")
+    for control, w in ex.controls.items():           # move every control away from its default
+        ex.update(**{control: control_values(w)[-1]})
     fast = np.asarray(ex.render().buffer_rgba()).copy()
     for artist in ex.dynamic:
         artist.set_animated(False)
     ex.figure.canvas.draw()
     full = np.asarray(ex.figure.canvas.buffer_rgba())
-    assert np.mean(fast != full) < 0.001
+    # Dynamic artists are drawn on top of the background, so where one overlaps a static artist
+    # of higher z-order the two renders may differ in a few pixels; a missing artist costs far more.
+    assert np.mean(fast != full) < 0.005
 
 
 @pytest.mark.parametrize("method, groups, n_sets", [
