@@ -36,6 +36,8 @@ test-browser: $(BROWSER_STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_norms.py
+	$(BIN)/python benchmarks/bench_bn_backward.py
+	$(BIN)/python benchmarks/bench_bn_benefits.py
 	$(BIN)/python benchmarks/bench_explorers.py
 	$(BIN)/python benchmarks/bench_notebooks.py
 

@@ -94,7 +94,7 @@ def standardize_backward_staged(dx_hat, x, axes, eps=1e-5):
     slower than :func:`standardize_backward` and is kept for teaching and as an independent check.
     """
     axes = tuple(axes)
-    m = np.prod([x.shape[a] for a in axes])
+    m = int(np.prod([x.shape[a] for a in axes]))      # a Python int: keeps float32 float32
     mu = x.mean(axis=axes, keepdims=True)
     d = x - mu
     v = np.mean(d * d, axis=axes, keepdims=True)

@@ -8,12 +8,13 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .functional import _as_float_array
 from .layers import Module, _positive_int
 
 __all__ = ["Linear", "Sigmoid", "Tanh", "ReLU", "Dropout", "Sequential", "softmax_cross_entropy",
-           "SGD", "minibatches", "accuracy", "fit", "History", "as_rng"]
+           "SGD", "minibatches", "accuracy", "fit", "History", "as_rng", "one_blas_thread"]
 
 
 def as_rng(rng):
@@ -259,6 +260,13 @@ def minibatches(n, batch_size, rng):
             yield order[start:start + batch_size]
 
 
+def one_blas_thread():
+    """A context that limits BLAS to one thread. The matrix products of the course's small networks
+    run fastest on one thread, and on a busy machine idle-spinning BLAS threads can make every
+    training step tens of times slower. :func:`fit` trains inside it."""
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def accuracy(model, X, y, batch_size=512):
     """Fraction of correct predictions, in eval mode (the model's mode is restored afterwards)."""
     was_training = model.training
@@ -330,7 +338,7 @@ def fit(model, X, y, *, steps, batch_size, lr, momentum=0.0, weight_decay=0.0, s
 
     model.train()
     evaluate(0)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), one_blas_thread():
         for step in range(1, steps + 1):
             idx = next(batches)
             loss, dlogits = softmax_cross_entropy(model.forward(X[idx]), y[idx])

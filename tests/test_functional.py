@@ -132,6 +132,11 @@ def test_backward_closed_form_staged_and_numerical_agree(axes):
     assert nl.rel_error(staged, numerical) < 1e-7
 
 
+def test_staged_backward_keeps_float32():
+    x = np.random.default_rng(11).standard_normal((6, 4)).astype(np.float32)
+    assert nl.standardize_backward_staged(np.ones_like(x), x, (0,)).dtype == np.float32
+
+
 def test_rms_backward_numerical():
     rng = np.random.default_rng(9)
     x = rng.normal(0.5, 1, (3, 6))
