@@ -12,22 +12,11 @@
 import numpy as np
 
 from .. import functional as F
+from ._student import run_student
 
 __all__ = ["check_undo_batch_norm", "check_mean_slope"]
 
 _RTOL, _ATOL = 1e-5, 1e-8
-
-
-def _run(fn, *args):
-    """(result, problem): the student's function on copies of the arguments."""
-    try:
-        with np.errstate(all="ignore"):
-            out = fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in args])
-    except NotImplementedError:
-        return None, "NOT_IMPLEMENTED"
-    except Exception as err:                       # the student's code failed: say how, plainly
-        return None, f"your function raised {type(err).__name__}: {err}"
-    return (None, "NOT_IMPLEMENTED") if out is None else (out, None)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -83,12 +72,12 @@ def check_undo_batch_norm(fn):
     if not callable(fn):
         raise TypeError(f"fn must be your function undo_batch_norm; got {type(fn).__name__}")
     for x, eps in _undo_cases():
-        out, problem = _run(fn, x, eps)
+        out, problem = run_student(fn, x, eps)
         if problem == "NOT_IMPLEMENTED":
             return ("not implemented yet: undo_batch_norm still raises NotImplementedError (or returns "
                     "None). Return the pair (gamma, beta) and run this cell again.")
         if problem:
-            return "not yet: " + problem
+            return "not yet: your function " + problem
         if not isinstance(out, (tuple, list)) or len(out) != 2:
             return "not yet: return a pair (gamma, beta)"
         try:
@@ -168,12 +157,12 @@ def check_mean_slope(fn):
     if not callable(fn):
         raise TypeError(f"fn must be your function mean_sigmoid_slope; got {type(fn).__name__}")
     for x in _slope_cases():
-        out, problem = _run(fn, x)
+        out, problem = run_student(fn, x)
         if problem == "NOT_IMPLEMENTED":
             return ("not implemented yet: mean_sigmoid_slope still raises NotImplementedError (or "
                     "returns None). Return one number and run this cell again.")
         if problem:
-            return "not yet: " + problem
+            return "not yet: your function " + problem
         got = np.asarray(out, dtype=np.float64) if not isinstance(out, str) else None
         if got is None or got.size == 0:
             return f"not yet: return one number; got {out!r}"
