@@ -24,20 +24,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _timing import median_time                                 # noqa: E402
 from normlib import functional as F                             # noqa: E402
 from normlib.bn_training import count_passes, staged_batch_norm_backward   # noqa: E402
 
 SHAPES = [(256, 512), (32, 64, 16, 16)]
-
-
-def median_time(fn, repeat):
-    fn()                                    # warm up
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 def main():

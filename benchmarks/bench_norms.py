@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _timing import median_time                                 # noqa: E402
 import normlib as nl                                             # noqa: E402
 from normlib import functional as F                             # noqa: E402
 
@@ -44,16 +45,6 @@ CASES = [
      (32, 64, 16, 16)),
     ("RMSNorm (N, D)", lambda: nl.RMSNorm(512), lambda: torch.nn.RMSNorm(512), (1024, 512)),
 ]
-
-
-def median_time(fn, repeat):
-    fn()                                    # warm up
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 def staged_step(layer, x, dy):
