@@ -16,6 +16,8 @@ missing or swapped; the m/(m − 1) correction undone again.
 
 import numpy as np
 
+from ._student import call_student
+
 __all__ = ["check_running_update", "check_bn_inference"]
 
 _RTOL, _ATOL = 1e-5, 1e-8
@@ -25,14 +27,8 @@ def _close(a, b):
     return a is not None and b is not None and a.shape == b.shape and np.allclose(a, b, _RTOL, _ATOL)
 
 
-def _call(fn, *args):
-    """(result, None) or (None, feedback text) — the student's code must not crash the checker."""
-    try:
-        return fn(*(a.copy() if isinstance(a, np.ndarray) else a for a in args)), None
-    except NotImplementedError:
-        return None, f"not implemented yet: write {getattr(fn, '__name__', 'your function')} and run this cell again"
-    except Exception as e:       # say how it failed, not a traceback
-        return None, f"your function raised {type(e).__name__}: {e}"
+def _name(fn):
+    return getattr(fn, "__name__", "your function")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -126,12 +122,10 @@ def check_running_update(fn):
 
     Returns feedback text (print it)."""
     for r_mean, r_var, x, w in _update_cases():
-        got, error = _call(fn, r_mean, r_var, x, w)
+        got, error = call_student(fn, _name(fn), "the pair (new_mean, new_var) — also if you updated "
+                                  "the arrays in place", r_mean, r_var, x, w)
         if error:
             return error
-        if got is None:
-            return ("your function returned None: return the pair (new_mean, new_var) — also if you "
-                    "updated the arrays in place")
         if not isinstance(got, (tuple, list)) or len(got) != 2:
             return "return a pair (new_mean, new_var)"
         try:
@@ -228,14 +222,12 @@ def check_bn_inference(fn):
 
     Returns feedback text (print it)."""
     for x, rm, rv, gamma, beta, eps in _inference_cases():
-        got, error = _call(fn, x, rm, rv, gamma, beta, eps)
+        got, error = call_student(fn, _name(fn), "y", x, rm, rv, gamma, beta, eps)
+        if error and x.shape[0] == 1 and not error.startswith("your function returned None"):
+            return (f"on a batch of one example, {error[0].lower()}{error[1:]} — at inference "
+                    "BN must work on a single example: it uses no batch statistics")
         if error:
-            if x.shape[0] == 1:
-                return (f"on a batch of one example, {error[0].lower()}{error[1:]} — at inference "
-                        "BN must work on a single example: it uses no batch statistics")
             return error
-        if got is None:
-            return "your function returned None: return y"
         try:
             y = np.asarray(got, dtype=float)
         except (TypeError, ValueError):

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from ._student import call_student
+
 __all__ = ["check_group_norm"]
 
 
@@ -27,14 +29,9 @@ def check_group_norm(fn):
     """Check ``fn(x, G) -> y``: group norm without γ and β (ε = 1e-5) for x of shape (N, C, H, W),
     groups of C/G consecutive channels. Returns feedback text (print it)."""
     for x, G in _cases():
-        try:
-            got = fn(x.copy(), G)
-        except NotImplementedError:
-            return "not implemented yet: write group_norm and run this cell again"
-        except Exception as e:   # the student's code failed: say how, not a traceback
-            return f"your function raised {type(e).__name__}: {e}"
-        if got is None:
-            return "your function returned None: return the normalized array"
+        got, problem = call_student(fn, "group_norm", "the normalized array", x, G)
+        if problem:
+            return problem
         got = np.asarray(got, dtype=float)
         if got.shape != x.shape:
             return f"the output must have the input's shape {x.shape}; got {got.shape} (reshape back at the end)"

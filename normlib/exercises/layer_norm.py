@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from ._student import call_student
+
 __all__ = ["SEQUENCE_AXES", "check_sequence_axes", "check_ln_rnn_step"]
 
 # For summed inputs of shape (N, T, H) = (examples, time steps, units).
@@ -109,14 +111,9 @@ def check_ln_rnn_step(fn):
     Any ε from 0 to 1e-5 is accepted. Returns feedback text (print it)."""
     for c in _step_cases():
         a = c["x_t"] @ c["W_xh"].T + c["h_prev"] @ c["W_hh"].T
-        try:
-            got = fn(**{k: v.copy() for k, v in c.items()})
-        except NotImplementedError:
-            return "not implemented yet: write ln_rnn_step and run this cell again"
-        except Exception as e:      # the student's code failed: say how, not a traceback
-            return f"your function raised {type(e).__name__}: {e}"
-        if got is None:
-            return "your function returned None: return h_t"
+        got, problem = call_student(fn, "ln_rnn_step", "h_t", **c)
+        if problem:
+            return problem
         got = np.asarray(got, dtype=float)
         if got.shape != a.shape:
             return f"expected h_t of shape (N, H) = {a.shape}; got {got.shape}"
