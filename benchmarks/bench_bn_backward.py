@@ -2,8 +2,8 @@
 
 For each shape and dtype, prints the median time of
   closed   — normlib.functional.norm_backward (the BN special case: dx, dγ, dβ in closed form)
-  staged   — normlib.bn_training.staged_batch_norm_backward (node by node, then dγ, dβ)
-and, beside the measured ratio, the deterministic counts of normlib.bn_training.count_passes:
+  staged   — normlib.lessons.l03_batch_norm_training.staged_batch_norm_backward (node by node, then dγ, dβ)
+and, beside the measured ratio, the deterministic counts of normlib.lessons.l03_batch_norm_training.count_passes:
 full-size operations and megabytes moved. Whatever the counts leave unexplained is mostly the
 cost of the reductions and of allocating the new full-size temporaries (fresh pages): rerun with
 MALLOC_MMAP_THRESHOLD_=1000000000 MALLOC_TRIM_THRESHOLD_=1000000000 (glibc) to see it shrink.
@@ -26,7 +26,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _timing import median_time                                 # noqa: E402
 from normlib import functional as F                             # noqa: E402
-from normlib.bn_training import count_passes, staged_batch_norm_backward   # noqa: E402
+from normlib.lessons.l03_batch_norm_training.experiments import count_passes, staged_batch_norm_backward   # noqa: E402
 
 SHAPES = [(256, 512), (32, 64, 16, 16)]
 

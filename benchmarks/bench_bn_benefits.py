@@ -16,7 +16,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import normlib as nl                                        # noqa: E402
-from normlib import bn_benefits as bb                       # noqa: E402
+from normlib.lessons.l06_batch_norm_benefits import experiments as bb                     # noqa: E402
 
 
 def time_per_step(bn, steps, repeats, lr=1.0):

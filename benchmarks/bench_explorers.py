@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from normlib.widgets import EXPLORERS                      # noqa: E402
+from normlib.lessons import EXPLORERS                      # noqa: E402
 
 
 def sweep_values(w, n=6):

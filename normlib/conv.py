@@ -157,29 +157,32 @@ class GlobalAvgPool(Module):
         return np.broadcast_to((dy / dy.dtype.type(H * W))[:, :, None, None], (N, C, H, W)).copy()
 
 
-def _norm_layer(norm, channels, groups):
+def _norm_layer(norm, channels, groups, dtype):
     if norm == "bn":
-        return BatchNorm(channels)
+        return BatchNorm(channels, dtype=dtype)
     if norm == "gn":
-        return GroupNorm(groups, channels)
+        return GroupNorm(groups, channels, dtype=dtype)
     if norm == "in":
-        return InstanceNorm(channels, affine=True)
+        return InstanceNorm(channels, affine=True, dtype=dtype)
     if norm == "ln":
-        return GroupNorm(1, channels)             # layer norm over (C, H, W)
+        return GroupNorm(1, channels, dtype=dtype)             # layer norm over (C, H, W)
     raise ValueError(f"norm must be 'bn', 'gn', 'in' or 'ln'; got {norm!r}")
 
 
-def conv_net(norm="bn", channels=8, groups=2, n_classes=10, seed=0):
+def conv_net(norm="bn", channels=8, groups=2, n_classes=10, seed=0, dtype=np.float32):
     """The tiny conv net of notebooks 08 and 09, for 1 × 8 × 8 digit images::
 
         Conv 1→C 3×3 (pad 1) → norm → ReLU → Conv C→C 3×3 (pad 1) → norm → ReLU
         → global average pool → Linear C→10
 
     ``norm``: "bn" (BatchNorm), "gn" (GroupNorm with ``groups`` groups), "in", or "ln" (GroupNorm
-    with one group). The convolutions have no bias: the normalization's β replaces it.
+    with one group). The convolutions have no bias: the normalization's β replaces it. ``dtype``: of
+    every parameter (float64 makes training results independent of the CPU's BLAS kernels).
     """
     rng = np.random.default_rng(seed)
     return Sequential(
-        Conv2d(1, channels, 3, padding=1, bias=False, rng=rng), _norm_layer(norm, channels, groups), ReLU(),
-        Conv2d(channels, channels, 3, padding=1, bias=False, rng=rng), _norm_layer(norm, channels, groups),
-        ReLU(), GlobalAvgPool(), Linear(channels, n_classes, init="xavier", rng=rng))
+        Conv2d(1, channels, 3, padding=1, bias=False, rng=rng, dtype=dtype),
+        _norm_layer(norm, channels, groups, dtype), ReLU(),
+        Conv2d(channels, channels, 3, padding=1, bias=False, rng=rng, dtype=dtype),
+        _norm_layer(norm, channels, groups, dtype), ReLU(),
+        GlobalAvgPool(), Linear(channels, n_classes, init="xavier", rng=rng, dtype=dtype))

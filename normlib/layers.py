@@ -7,56 +7,9 @@ backward needs during ``forward(x)``; ``backward(dy)`` returns dx and fills ``dg
 import numpy as np
 
 from . import functional as F
+from .module import Module, positive_int as _positive_int
 
-__all__ = ["Module", "BatchNorm", "LayerNorm", "InstanceNorm", "GroupNorm", "RMSNorm"]
-
-
-class Module:
-    """Base class: a forward/backward pair with a training flag and named parameters.
-
-    A parameter ``p`` is an attribute listed in ``param_names``; its gradient, filled by
-    ``backward``, is the attribute ``"d" + p`` (``gamma`` → ``dgamma``, ``weight`` → ``dweight``).
-    """
-
-    param_names = ()
-    training = True
-
-    def __call__(self, x):
-        return self.forward(x)
-
-    def train(self, mode=True):
-        """Training mode (the default): batch statistics, dropout on."""
-        self.training = bool(mode)
-        return self
-
-    def eval(self):
-        """Inference mode: running statistics, dropout off. It does *not* switch gradients off."""
-        return self.train(False)
-
-    def parameters(self):
-        """Yield ``(name, value, grad)`` for every learnable array (grad is None before backward)."""
-        for name in self.param_names:
-            value = getattr(self, name)
-            if value is not None:
-                yield name, value, getattr(self, "d" + name, None)
-
-    def _require_cache(self):
-        if getattr(self, "_cache", None) is None:
-            raise RuntimeError(f"{type(self).__name__}.backward called before forward: run forward(x) "
-                               "first, so that the layer has the values its gradient depends on")
-        return self._cache
-
-    def __repr__(self):
-        return f"{type(self).__name__}({self.extra_repr()})"
-
-    def extra_repr(self):
-        return ""
-
-
-def _positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
+__all__ = ["BatchNorm", "LayerNorm", "InstanceNorm", "GroupNorm", "RMSNorm"]
 
 
 class _Norm(Module):

@@ -8,22 +8,12 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from .functional import _as_float_array
-from .layers import Module, _positive_int
+from .module import Module, Sequential, as_rng, one_blas_thread, positive_int as _positive_int
 
 __all__ = ["Linear", "Sigmoid", "Tanh", "ReLU", "Dropout", "Sequential", "softmax_cross_entropy",
            "SGD", "minibatches", "accuracy", "fit", "History", "as_rng", "one_blas_thread"]
-
-
-def as_rng(rng):
-    """A ``np.random.Generator`` from a Generator, an int seed, or None (unseeded)."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        return np.random.default_rng(rng)
-    raise TypeError(f"rng must be a numpy Generator, an int seed or None; got {type(rng).__name__}")
 
 
 class Linear(Module):
@@ -152,55 +142,6 @@ class Dropout(Module):
         return f"p={self.p}"
 
 
-class Sequential(Module):
-    """Layers applied in order; backward runs them in reverse. Index it like a list."""
-
-    def __init__(self, *layers):
-        for i, layer in enumerate(layers):
-            if not (hasattr(layer, "forward") and hasattr(layer, "backward")):
-                raise TypeError(f"layer {i} ({type(layer).__name__}) has no forward/backward pair")
-        self.layers = list(layers)
-
-    def __getitem__(self, i):
-        return self.layers[i]
-
-    def __len__(self):
-        return len(self.layers)
-
-    def forward(self, x):
-        for layer in self.layers:
-            x = layer.forward(x)
-        return x
-
-    def trace(self, x):
-        """Forward pass that keeps every intermediate: ``out[i]`` is the input of layer ``i``,
-        ``out[-1]`` the network's output (for example, the sigmoid inputs of a hidden layer)."""
-        out = [x]
-        for layer in self.layers:
-            out.append(layer.forward(out[-1]))
-        return out
-
-    def backward(self, dy):
-        for layer in reversed(self.layers):
-            dy = layer.backward(dy)
-        return dy
-
-    def train(self, mode=True):
-        self.training = bool(mode)
-        for layer in self.layers:
-            layer.train(mode)
-        return self
-
-    def parameters(self):
-        for i, layer in enumerate(self.layers):
-            for name, value, grad in layer.parameters():
-                yield f"{i}.{name}", value, grad
-
-    def __repr__(self):
-        inner = "".join(f"\n  ({i}): {layer!r}" for i, layer in enumerate(self.layers))
-        return f"Sequential({inner}\n)"
-
-
 def softmax_cross_entropy(logits, labels):
     """Mean cross-entropy of softmax(logits) against integer labels; returns ``(loss, dlogits)``."""
     logits = _as_float_array(logits, "logits")
@@ -258,13 +199,6 @@ def minibatches(n, batch_size, rng):
         order = rng.permutation(n)
         for start in range(0, n - batch_size + 1, batch_size):
             yield order[start:start + batch_size]
-
-
-def one_blas_thread():
-    """A context that limits BLAS to one thread. The matrix products of the course's small networks
-    run fastest on one thread, and on a busy machine idle-spinning BLAS threads can make every
-    training step tens of times slower. :func:`fit` trains inside it."""
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def accuracy(model, X, y, batch_size=512):

@@ -3,7 +3,9 @@
     python tools/execute_notebooks.py notebooks/*.ipynb      (or: make notebooks)
 
 Notebooks are committed executed, so readers without a kernel see every figure and strict nbval
-has real outputs to compare. Widget state is stored too.
+has real outputs to compare. What is saved is kept to what a reviewer wants to diff: no execution
+timestamps, no stored widget state and no live-widget outputs (every explorer leaves a static
+picture of its default state in the cell before), and the cells keep their ids.
 """
 
 import sys
@@ -13,15 +15,29 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def clean(nb):
+    """Drop what changes at every run without changing what a reader sees."""
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.metadata.pop("execution", None)
+        cell.outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
+    return nb
+
 
 def execute(path):
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=600, kernel_name="python3", store_widget_state=True,
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
+                            store_widget_state=False,
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
     client.execute()
-    nbformat.write(nb, path)
+    nbformat.write(clean(nb), path)
     return time.perf_counter() - start
 
 

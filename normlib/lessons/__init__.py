@@ -1,0 +1,29 @@
+"""One package per notebook: ``lNN_<notebook name>`` holds that notebook's experiments, its
+explorer(s) and its exercise checkers. A notebook imports its lesson once::
+
+    from normlib.lessons import l05_batch_norm_inference as lesson
+
+``EXPLORERS`` maps each explorer's name (the lesson's name; ``lesson.which`` where a lesson has two)
+to its class, so that the tests and the benchmarks can drive every explorer headless.
+"""
+
+from importlib import import_module
+
+LESSONS = ("l00_overview", "l01_standardization", "l02_internal_covariate_shift",
+           "l03_batch_norm_training", "l04_scale_shift_sigmoid", "l05_batch_norm_inference",
+           "l06_batch_norm_benefits", "l07_layer_norm_rnn", "l08_instance_group_norm",
+           "l09_choosing_a_normalization")
+
+
+def _explorers():
+    from ..explorer import Explorer
+    found = {}
+    for name in LESSONS:
+        module = import_module(f".{name}.explorer", __name__)
+        for obj in vars(module).values():
+            if isinstance(obj, type) and issubclass(obj, Explorer) and obj is not Explorer:
+                found[obj.name] = obj
+    return found
+
+
+EXPLORERS = _explorers()

@@ -1,0 +1,134 @@
+"""Explorer for notebook 01: gradient descent on raw vs standardized features, one shared step size.
+
+Left: linear least squares on two features whose scales differ by ``ratio`` (the loss contours are a
+narrow valley). Right: the same data with each feature standardized (mean 0, variance 1 over the
+training set). The same learning rate drives both. Past 2/λ_max(raw) the left run diverges while the
+right one only gets faster; each title gives λ_max, 2/λ_max and the steps to reach the target loss
+(:func:`normlib.lessons.l01_standardization.experiments.steps_to_loss`, closed form, up to ``MAX_STEPS``).
+
+Both sliders are log-spaced (``SelectionSlider`` over log-spaced values), so every value the
+base class accepts is one the slider can show.
+"""
+
+import numpy as np
+
+from . import experiments as LS
+from ...explorer import OKABE_ITO, Explorer
+
+RATIOS = (1, 1.5, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100)
+# About ten values per decade from 1e-4 to 2: 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^e.
+_MANTISSAS = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8)
+LRS = tuple(float(f"{m}e{e}") for e in range(-4, 0) for m in _MANTISSAS) + (1.0, 1.2, 1.5, 2.0)
+MAX_STEPS = 100_000
+PATH_STEPS = 200          # iterates drawn per panel
+TOL = 1e-3                # target loss: L* + TOL·(L(0) − L*), see landscape.target_loss
+WINDOW = ((-0.5, 1.5), (-0.5, 1.0))     # (w₁ limits, w₂ limits), the same for every slider value
+GRID = 70                 # contour grid points per axis
+
+
+def panel_model(X, y, lr):
+    """Everything one panel shows, as plain numbers and arrays (no matplotlib)."""
+    H = LS.hessian(X)
+    curv = LS.curvature(H)
+    w_star, L_star = LS.least_squares(X, y)
+    run = LS.steps_to_loss(X, y, lr, LS.target_loss(X, y, TOL), max_steps=MAX_STEPS)
+    path = LS.gd_path(X, y, lr, PATH_STEPS)
+    return {"H": H, "curv": curv, "w_star": w_star, "L_star": L_star, "run": run,
+            "path": clip_path(path), "excess0": float(LS.loss(X, y, np.zeros(2))) - L_star}
+
+
+def clip_path(path, bound=1e3):
+    """Cut a diverging path at its first non-finite point and clip it to ±bound (off-screen), so
+    the line leaves the window instead of overflowing the renderer."""
+    bad = ~np.all(np.isfinite(path), axis=1)
+    if bad.any():
+        path = path[:np.argmax(bad)]
+    return np.clip(path, -bound, bound)
+
+
+def _num(v):
+    """3 significant digits, without exponents for the values the sliders reach."""
+    return f"{v:,.0f}" if v >= 1000 else f"{v:.3g}" if v >= 1e-3 else f"{v:.2e}"
+
+
+def panel_title(label, m, lr):
+    c = m["curv"]
+    verdict = m["run"].describe()
+    if lr > c.max_stable_lr:
+        verdict += "  (lr > 2/λmax)"
+    return (f"{label}, κ = λmax/λmin = {_num(c.condition)}\n"
+            f"λmax = {_num(c.lam_max)},  2/λmax = {_num(c.max_stable_lr)}\n"
+            f"lr = {lr:g}: {verdict}")
+
+
+class StandardizationExplorer(Explorer):
+    name = "l01_standardization"
+    title = "Why standardize: one step size for raw and for standardized features"
+    figsize = (9.6, 4.0)
+
+    def __init__(self, n=200, rho=0.6, seed=0):
+        self.n, self.rho, self.seed = n, rho, seed
+        (x0, x1), (y0, y1) = WINDOW
+        self.W1, self.W2 = np.meshgrid(np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID))
+        self.contours = [None, None]
+        super().__init__()
+
+    def make_controls(self):
+        import ipywidgets as W
+        style = {"description_width": "initial"}
+        return {
+            "ratio": W.SelectionSlider(options=[(f"{r:g}", r) for r in RATIOS], value=10,
+                                       description="scale ratio σ(x₂)/σ(x₁)", style=style),
+            "lr": W.SelectionSlider(options=[(f"{v:g}", v) for v in LRS], value=0.02,
+                                    description="learning rate (both panels)", style=style),
+        }
+
+    def make_figure(self, fig):
+        axes = fig.subplots(1, 2)
+        self.axes = axes
+        self.paths, self.starts, self.optima, self.titles = [], [], [], []
+        for i, ax in enumerate(axes):
+            ax.set_xlim(*WINDOW[0])
+            ax.set_ylim(*WINDOW[1])
+            ax.set_autoscale_on(False)
+            ax.set_aspect("equal")            # the gradient is then drawn perpendicular to the contours
+            ax.set_xlabel("w₁ (weight of feature 1)")
+            ax.set_ylabel("w₂ (weight of feature 2)")
+            path, = ax.plot([], [], "-o", color=OKABE_ITO[5], ms=2, lw=1, label=f"GD, first {PATH_STEPS} steps")
+            start, = ax.plot([0], [0], "o", color=OKABE_ITO[7], ms=5, label="start w₀ = 0")
+            opt, = ax.plot([], [], "*", color=OKABE_ITO[2], ms=11, mec=OKABE_ITO[7], mew=0.5,
+                           label="minimum w*")
+            self.paths.append(path)
+            self.starts.append(start)
+            self.optima.append(opt)
+            self.titles.append(ax.set_title(" \n \n ", fontsize=9, loc="left"))
+        axes[1].legend(loc="lower right", fontsize=7, framealpha=0.9)
+        self.dynamic = self.paths + self.optima + self.titles
+
+    def problems(self, ratio):
+        X, y = LS.two_feature_problem(n=self.n, ratio=ratio, rho=self.rho, seed=self.seed)
+        mean, std = LS.fit_standardization(X)
+        return [(f"raw features (σ ratio {ratio:g})", X, y),
+                ("standardized features", LS.apply_standardization(X, mean, std), y)]
+
+    def draw(self, ratio, lr):
+        for i, (label, X, y) in enumerate(self.problems(ratio)):
+            m = panel_model(X, y, lr)
+            ax = self.axes[i]
+            # Loss contours: L − L* = ½ (w − w*)ᵀ H (w − w*), at levels 4^k times the start's excess.
+            d1, d2 = self.W1 - m["w_star"][0], self.W2 - m["w_star"][1]
+            H = m["H"]
+            excess = 0.5 * (H[0, 0] * d1 * d1 + 2 * H[0, 1] * d1 * d2 + H[1, 1] * d2 * d2)
+            levels = m["excess0"] * 4.0 ** np.arange(-6, 9)
+            levels = levels[(levels > excess.min()) & (levels < excess.max())]
+            if self.contours[i] is not None:
+                self.contours[i].remove()
+            cs = ax.contour(self.W1, self.W2, excess, levels=levels if levels.size else 1,
+                            colors=OKABE_ITO[4], linewidths=0.8)
+            cs.set_animated(True)
+            self.contours[i] = cs
+            self.paths[i].set_data(m["path"][:, 0], m["path"][:, 1])
+            self.optima[i].set_data([m["w_star"][0]], [m["w_star"][1]])
+            self.titles[i].set_text(panel_title(label, m, lr))
+        # contours first (drawn underneath), then the lines, then the titles
+        self.dynamic = self.contours + self.paths + self.optima + self.titles

@@ -1,0 +1,14 @@
+"""Lesson 02: everything `notebooks/02_internal_covariate_shift.ipynb` uses, under one name.
+
+    from normlib.lessons import l02_internal_covariate_shift as lesson
+"""
+
+from .experiments import (
+    NoisyShift, sigmoid_mlp, sigmoid_inputs, Figure1, figure1, ics_measure, loss_along_gradient,
+)
+from .explorer import (
+    NAMES, Q, ICSExplorer,
+)
+from .exercises import (
+    check_percentiles,
+)

@@ -1,0 +1,235 @@
+"""Why batch norm scales and shifts (γ, β): the experiments behind notebook 04.
+
+- :func:`sigmoid_measures` — for the inputs a sigmoid receives: the mean slope E[σ'(x)] (the factor
+  by which the unit passes gradients back), the fraction of inputs where σ is within 1% of its
+  tangent line at 0 (where it acts as a linear function), and the R² of the best linear fit of
+  σ(x) on x (how much of the unit's output a linear function explains).
+- :func:`relu_measures` — the same questions for ReLU: the fraction of active units and R².
+- :func:`bn_mlp` — the digits MLP of notebook 02 (Linear → BN → activation), with γ and β started
+  where you ask.
+- :func:`red_blue` — two BN sigmoid networks that differ only in where β starts: 0 (the notes'
+  blue, centred distribution) or 4 (the red one, on the flat part of the sigmoid); trained, with
+  the gradient that reaches each layer (cached).
+- :func:`learned_scale_shift` — train a BN network from γ = 1, β = 0 and report where the data
+  moved γ and β, and what that did to the activation inputs (cached).
+"""
+
+import copy
+import numbers
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from ... import functional as F
+from ...data import load_digits
+from ...models import sigmoid_mlp
+from ...layers import BatchNorm
+from ...nn import Linear, ReLU, Sequential, Sigmoid, fit, one_blas_thread, softmax_cross_entropy
+
+__all__ = ["sigmoid", "sigmoid_slope", "tangent_halfwidth", "linear_r2", "sigmoid_measures",
+           "relu_measures", "bn_mlp", "activation_inputs", "RedBlue", "red_blue", "Learned",
+           "learned_scale_shift"]
+
+
+def sigmoid(x):
+    """σ(x) = 1 / (1 + e^(−x)), without overflow for large |x|; keeps x's float dtype."""
+    x = np.asarray(x)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0, e) / (1.0 + e)
+
+
+def sigmoid_slope(x):
+    """σ'(x) = σ(x)(1 − σ(x)): 1/4 at 0, below 0.018 for |x| > 4."""
+    s = sigmoid(x)
+    return s * (1.0 - s)
+
+
+@lru_cache(maxsize=8)
+def tangent_halfwidth(tol=0.01):
+    """The x* > 0 with |σ(x) − (1/2 + x/4)| ≤ ``tol`` exactly for |x| ≤ x*: the near-linear middle
+    of the sigmoid, where it is within ``tol`` of its tangent line at 0 (x* ≈ 0.80 for tol = 0.01).
+
+    The gap 1/2 + x/4 − σ(x) is odd and grows monotonically for x > 0 (to infinity), so x* is
+    unique; found by bisection.
+    """
+    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not 0 < tol < 0.5:
+        raise ValueError(f"tol must be a number in (0, 0.5) (a distance on σ's 0-to-1 scale); got {tol!r}")
+    lo, hi = 0.0, 4.0 * tol + 2.0            # the gap at hi exceeds tol: 1/2 + hi/4 − 1 > tol
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if 0.5 + mid / 4 - float(sigmoid(mid)) <= tol else (lo, mid)
+    return lo
+
+
+def linear_r2(x, fx, axis=None):
+    """R² of the least-squares line fx ≈ a + b·x: corr(x, fx)², 1 when the function is linear on
+    these inputs. ``axis=None`` pools all values; ``axis=0`` fits each column (each unit) on its own
+    and returns one R² per column. A constant fx (nothing left to explain) counts as R² = 1."""
+    x, fx = np.asarray(x, np.float64), np.asarray(fx, np.float64)
+    if axis is None:
+        x, fx, axis = x.ravel(), fx.ravel(), 0
+    dx = x - x.mean(axis=axis, keepdims=True)
+    dfx = fx - fx.mean(axis=axis, keepdims=True)
+    sxx, sff = np.sum(dx * dx, axis=axis), np.sum(dfx * dfx, axis=axis)
+    sxf = np.sum(dx * dfx, axis=axis)
+    flat = (sff <= 1e-24 * x.shape[axis]) | (sxx == 0)
+    r2 = np.where(flat, 1.0, sxf ** 2 / np.where(flat, 1.0, sxx * sff))
+    return float(r2) if r2.ndim == 0 else r2
+
+
+def _check_samples(x):
+    x = np.asarray(x)
+    if not np.issubdtype(x.dtype, np.floating):
+        raise TypeError(f"x must be a floating-point array of inputs; got dtype {x.dtype}")
+    if x.ndim not in (1, 2) or x.shape[0] < 2:
+        raise ValueError(f"x must have shape (examples,) or (examples, units) with at least 2 examples; "
+                         f"got shape {x.shape}")
+    return x
+
+
+def sigmoid_measures(x, tol=0.01):
+    """What a sigmoid does with the inputs ``x``: a 1-D array of inputs, or (examples, units), one
+    column per unit.
+
+    Returns a dict:
+      ``mean_slope`` — E[σ'(x)], the average factor by which σ scales the gradient passing back
+        through it (at most 1/4);
+      ``near_linear`` — the fraction of inputs with |x| ≤ :func:`tangent_halfwidth` (tol), where
+        σ(x) is within ``tol`` of its tangent line 1/2 + x/4;
+      ``r2`` — :func:`linear_r2` of σ(x) on x: 1 = the unit is a linear function on these inputs
+        (for (examples, units), fitted unit by unit and averaged over the units).
+    """
+    x = _check_samples(x)
+    return {"mean_slope": float(np.mean(sigmoid_slope(x))),
+            "near_linear": float(np.mean(np.abs(x) <= tangent_halfwidth(tol))),
+            "r2": _r2(x, sigmoid(x))}
+
+
+def _r2(x, fx):
+    return float(np.mean(linear_r2(x, fx, axis=0))) if x.ndim == 2 else linear_r2(x, fx)
+
+
+def relu_measures(x):
+    """What a ReLU does with the inputs ``x`` (1-D, or (examples, units) as for
+    :func:`sigmoid_measures`): ``active`` — the fraction x > 0 (which is also its mean
+    slope E[ReLU'(x)]: 1 where active, 0 elsewhere), and ``r2`` — :func:`linear_r2` of max(0, x) on x.
+    For x ~ N(β, γ²): active = Φ(β/γ); β = 0 keeps half of the units active."""
+    x = _check_samples(x)
+    return {"active": float(np.mean(x > 0)), "r2": _r2(x, np.maximum(x, 0))}
+
+
+# ----------------------------------------------------------------------------------------------
+# Networks and training runs
+# ----------------------------------------------------------------------------------------------
+def bn_mlp(activation="sigmoid", hidden=(100, 100, 100), gamma0=1.0, beta0=0.0, seed=0):
+    """Linear → BN → activation per hidden layer, then Linear: notebook 02's network
+    (:func:`normlib.models.sigmoid_mlp` with BN), with every γ started at ``gamma0`` and β at ``beta0``;
+    ``activation`` "relu" swaps each sigmoid for a ReLU (same weights)."""
+    if activation not in ("sigmoid", "relu"):
+        raise ValueError(f"activation must be 'sigmoid' or 'relu'; got {activation!r}")
+    model = sigmoid_mlp("bn", hidden=hidden, seed=seed)
+    if activation == "relu":
+        model = Sequential(*[ReLU() if isinstance(layer, Sigmoid) else layer for layer in model.layers])
+    for layer in model.layers:
+        if isinstance(layer, BatchNorm):
+            layer.gamma[:] = gamma0
+            layer.beta[:] = beta0
+    return model
+
+
+def activation_inputs(model, X):
+    """The input of every activation (Sigmoid or ReLU) of ``model`` on ``X``, as in a training
+    step (BN with the statistics of ``X``), without changing anything: a list of (N, width) arrays."""
+    out, h = [], X
+    for layer in model.layers:
+        if isinstance(layer, BatchNorm):
+            h = F.batch_norm(h, layer.gamma, layer.beta, layer.eps)
+            continue
+        if isinstance(layer, (Sigmoid, ReLU)):
+            out.append(h)
+        h = copy.copy(layer).forward(h)       # a shallow copy: the layer's cache is left alone
+    return out
+
+
+def _weight_grad_norms(model, X, y):
+    """‖∂L/∂W‖ of every Linear layer, on one batch in training mode, on a copy of ``model``."""
+    work = copy.deepcopy(model).train()
+    _, dlogits = softmax_cross_entropy(work.forward(X), y)
+    work.backward(dlogits)
+    return np.array([np.linalg.norm(layer.dweight) for layer in work.layers if isinstance(layer, Linear)])
+
+
+@dataclass
+class RedBlue:
+    """Results of :func:`red_blue`, per network name ("blue": β starts at 0; "red": β starts at
+    ``offset``). ``steps``: evaluation steps; ``test_accuracy[name]`` per evaluation;
+    ``loss[name]`` per training step; ``grad_norms[name]``: ‖∂L/∂W‖ of each Linear layer at
+    initialization (hidden layers 1–3, then the output layer), on 200 training examples;
+    ``mean_slope[name]``: E[σ'(x)] of each hidden layer's sigmoid inputs on the test set,
+    (evaluations, layers); ``beta_mean[name]``: the mean β of each BN layer, (evaluations, layers)."""
+
+    steps: np.ndarray
+    test_accuracy: dict
+    loss: dict
+    grad_norms: dict
+    mean_slope: dict
+    beta_mean: dict
+    settings: dict
+
+
+@lru_cache(maxsize=4)
+def red_blue(offset=4.0, steps=600, lr=0.1, batch_size=60, eval_every=50, seed=0):
+    """Train two BN sigmoid networks (:func:`bn_mlp`) that differ only in β's starting value:
+    0 ("blue": every sigmoid input starts as N(0, 1)) and ``offset`` ("red": N(offset, 1), on the
+    flat part of the sigmoid). Same weights, same batches. Cached per settings."""
+    d = load_digits(seed=seed)
+    results = dict(test_accuracy={}, loss={}, grad_norms={}, mean_slope={}, beta_mean={})
+    record = {
+        "slope": lambda m: [sigmoid_measures(h)["mean_slope"] for h in activation_inputs(m, d.X_test)],
+        "beta": lambda m: [float(layer.beta.mean()) for layer in m.layers if isinstance(layer, BatchNorm)],
+    }
+    with one_blas_thread():
+        for name, beta0 in (("blue", 0.0), ("red", float(offset))):
+            model = bn_mlp("sigmoid", beta0=beta0, seed=seed)
+            results["grad_norms"][name] = _weight_grad_norms(model, d.X_train[:200], d.y_train[:200])
+            h = fit(model, d.X_train, d.y_train, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
+                    X_test=d.X_test, y_test=d.y_test, eval_every=eval_every, record=record)
+            results["test_accuracy"][name] = np.array(h.test_accuracy)
+            results["loss"][name] = np.array(h.loss)
+            results["mean_slope"][name] = np.array(h.records["slope"])
+            results["beta_mean"][name] = np.array(h.records["beta"])
+    return RedBlue(steps=np.array(h.eval_steps), settings=dict(offset=offset, steps=steps, lr=lr,
+                   batch_size=batch_size, eval_every=eval_every, seed=seed), **results)
+
+
+@dataclass
+class Learned:
+    """Results of :func:`learned_scale_shift`: ``gamma[i]``, ``beta[i]`` — the learned γ and β of
+    BN layer i (one entry per unit); ``before[i]``, ``after[i]`` — the activation inputs of hidden
+    layer i on the test set at initialization and after training; ``test_accuracy`` at the end."""
+
+    activation: str
+    gamma: list
+    beta: list
+    before: list
+    after: list
+    test_accuracy: float
+    settings: dict
+
+
+@lru_cache(maxsize=4)
+def learned_scale_shift(activation="sigmoid", steps=1500, lr=0.5, batch_size=60, seed=0):
+    """Train :func:`bn_mlp` (γ = 1, β = 0 at the start) on the digits and keep where γ and β ended
+    up, with the activation inputs before and after training. Cached per settings."""
+    d = load_digits(seed=seed)
+    model = bn_mlp(activation, seed=seed)
+    before = activation_inputs(model, d.X_test)
+    with one_blas_thread():
+        h = fit(model, d.X_train, d.y_train, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
+                X_test=d.X_test, y_test=d.y_test)
+    bns = [layer for layer in model.layers if isinstance(layer, BatchNorm)]
+    return Learned(activation=activation, gamma=[b.gamma.copy() for b in bns],
+                   beta=[b.beta.copy() for b in bns], before=before,
+                   after=activation_inputs(model, d.X_test), test_accuracy=h.test_accuracy[-1],
+                   settings=dict(steps=steps, lr=lr, batch_size=batch_size, seed=seed))

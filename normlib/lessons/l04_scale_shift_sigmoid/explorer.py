@@ -1,0 +1,84 @@
+"""Explorer for notebook 04: a sigmoid's inputs without BN, and after BN with γ and β.
+
+Left: the incoming pre-activations x ~ N(mean, std²) (the lecture notes' red distribution when it
+sits off-centre). Right: the same values after batch norm, γ·x̂ + β (blue). Each panel draws the
+histogram over the sigmoid σ(x) and its slope σ'(x) (scaled ×4 to share the 0–1 axis), shades the
+near-linear middle |x| ≤ 0.80 (σ within 0.01 of its tangent at 0), and gives the measures of
+:func:`normlib.lessons.l04_scale_shift_sigmoid.sigmoid_measures`: E[σ'], the near-linear fraction, and R².
+"""
+
+import numpy as np
+
+from ... import functional as F
+from .experiments import sigmoid, sigmoid_measures, sigmoid_slope, tangent_halfwidth
+from ...explorer import OKABE_ITO, Explorer
+
+RED, BLUE = OKABE_ITO[5], OKABE_ITO[0]
+XLIM = (-10.0, 10.0)
+BINS = np.linspace(*XLIM, 81)          # bins of width 0.25
+N_SAMPLES = 4000
+
+
+def _values(lo, hi, step):
+    return [round(v, 2) for v in np.arange(lo, hi + step / 2, step)]
+
+
+class ScaleShiftExplorer(Explorer):
+    name = "l04_scale_shift_sigmoid"
+    title = "Why γ and β: where the sigmoid's inputs sit, without BN and after BN"
+    figsize = (9.6, 3.9)
+
+    def __init__(self, seed=0):
+        self.z = np.random.default_rng(seed).standard_normal(N_SAMPLES)
+        self.halfwidth = tangent_halfwidth(0.01)
+        super().__init__()
+
+    def make_controls(self):
+        import ipywidgets as W
+        style = {"description_width": "initial"}
+        return {
+            "mean": W.FloatSlider(min=-6, max=6, step=0.5, value=4.0, description="incoming mean", style=style),
+            "std": W.FloatSlider(min=0.25, max=4, step=0.25, value=1.0, description="incoming std", style=style),
+            "gamma": W.FloatSlider(min=0.25, max=5, step=0.25, value=1.0, description="γ (scale)", style=style),
+            "beta": W.FloatSlider(min=-6, max=6, step=0.5, value=0.0, description="β (shift)", style=style),
+        }
+
+    def make_figure(self, fig):
+        axes = fig.subplots(1, 2, sharey=True)
+        grid = np.linspace(*XLIM, 400)
+        self.stairs, self.titles, self.curves = [], [], []
+        for ax, color, label in zip(axes, (RED, BLUE), ("without BN: x", "after BN: γ·x̂ + β")):
+            ax.axvspan(-self.halfwidth, self.halfwidth, color="0.9", zorder=0)
+            ax.set(xlim=XLIM, ylim=(0, 1.2), xlabel=f"sigmoid input ({label})")
+            curve = ax.twinx()
+            self.curves += curve.plot(grid, sigmoid(grid), color="0.2", lw=1.2, label="σ(x)")
+            self.curves += curve.plot(grid, 4 * sigmoid_slope(grid), color="0.2", lw=1.2, ls="--",
+                                      label="4·σ'(x)")
+            curve.set_ylim(0, 1.05)
+            curve.set_ylabel("σ(x) and 4·σ'(x)", color="0.2")
+            curve.legend(loc="upper left", fontsize=7, frameon=False)
+            self.stairs.append(ax.stairs(np.zeros(len(BINS) - 1), BINS, fill=True, color=color, alpha=0.85,
+                                         label="inputs (density)"))
+            self.titles.append(ax.set_title(" \n ", fontsize=8.5, loc="left"))
+        axes[0].set_ylabel("density of inputs (per unit of x)")
+        fig.suptitle("BN removes the incoming mean and std; γ and β decide where the inputs sit "
+                     "(shaded: σ within 0.01 of its tangent line)", fontsize=9.5)
+        # the histograms first, the curves on top of them (static, but drawn after the bars)
+        self.dynamic = self.stairs + self.curves + self.titles
+
+    def model(self, mean, std, gamma, beta):
+        """The two input samples (plain numbers, no matplotlib): without BN and after BN."""
+        x = (mean + std * self.z)[:, None]
+        y = F.batch_norm(x, np.array([gamma]), np.array([beta]))        # normlib's batch norm
+        return x[:, 0], y[:, 0]
+
+    def draw(self, mean, std, gamma, beta):
+        width = BINS[1] - BINS[0]
+        for i, (values, name) in enumerate(zip(self.model(mean, std, gamma, beta),
+                                               (f"without BN: x ~ N({mean:g}, {std:g}²)",
+                                                f"after BN: γ = {gamma:g}, β = {beta:g}"))):
+            counts, _ = np.histogram(np.clip(values, *XLIM), BINS)
+            self.stairs[i].set_data(counts / (values.size * width))
+            m = sigmoid_measures(values)
+            self.titles[i].set_text(f"{name}\nE[σ'] = {m['mean_slope']:.3f}   near-linear "
+                                    f"{100 * m['near_linear']:.0f}%   R² = {m['r2']:.3f}")

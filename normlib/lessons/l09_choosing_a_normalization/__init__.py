@@ -1,0 +1,16 @@
+"""Lesson 09: everything `notebooks/09_choosing_a_normalization.ipynb` uses, under one name.
+
+    from normlib.lessons import l09_choosing_a_normalization as lesson
+"""
+
+from .experiments import (
+    NORM_NAMES, USES, Flatten, make_norm, find_sets, properties, properties_table, format_table,
+    worker_stats, all_reduce, stats_from_sums, ShardedBatchNorm, SyncBNResult,
+    sync_bn_experiment,
+)
+from .explorer import (
+    PER_WORKER, WORKERS, SyncBNExplorer,
+)
+from .exercises import (
+    QUIZ, RIGHT, quiz_text, check_quiz,
+)

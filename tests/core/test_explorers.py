@@ -1,0 +1,102 @@
+"""Every registered explorer, driven headless over its control ranges."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from normlib.lessons import EXPLORERS
+from normlib.lessons.l00_overview.explorer import NormSetsExplorer, normalize, set_ids
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def control_values(w):
+    """A few values spanning a control's range."""
+    if getattr(w, "options", None) is not None:
+        return [o[1] if isinstance(o, tuple) else o for o in w.options]
+    if isinstance(w.value, bool):
+        return [False, True]
+    lo, hi = w.min, w.max
+    vals = np.linspace(lo, hi, 5)
+    return sorted({type(w.value)(v) for v in vals})
+
+
+@pytest.mark.parametrize("name", sorted(EXPLORERS))
+def test_explorer_runs_over_every_control_range(name):
+    ex = EXPLORERS[name]()
+    assert ex.figure is not None and ex.controls
+    default = ex.render_png()
+    assert default.startswith(PNG)
+    pngs = {default}
+    for control, w in ex.controls.items():
+        for value in control_values(w):
+            ex.update(**{control: value})
+            assert ex.state[control] == value
+            pngs.add(ex.render_png())
+    assert len(pngs) > 1, "moving the controls never changed the picture"
+    for ax in ex.figure.axes:
+        assert ax.get_xlabel() or ax.get_ylabel(), "every axes needs a label"
+
+
+@pytest.mark.parametrize("name", sorted(EXPLORERS))
+def test_explorer_rejects_bad_values_with_a_message(name):
+    ex = EXPLORERS[name]()
+    with pytest.raises(TypeError, match="unknown control 'no_such_control'"):
+        ex.update(no_such_control=1)
+    control, w = next(iter(ex.controls.items()))
+    bad = "not an option" if getattr(w, "options", None) is not None else w.max + 1e9
+    with pytest.raises(ValueError, match=control):
+        ex.update(**{control: bad})
+
+
+@pytest.mark.parametrize("name", sorted(EXPLORERS))
+def test_widget_view_follows_the_controls(name):
+    ex = EXPLORERS[name]()
+    box = ex.widget()
+    before = ex.image.value
+    control, w = next((k, w) for k, w in ex.controls.items())
+    values = control_values(w)
+    w.value = values[-1] if w.value != values[-1] else values[0]
+    assert ex.state[control] == w.value
+    assert ex.image.value != before and box is ex.widget()
+
+
+def test_update_keeps_the_values_of_the_last_update():
+    ex = NormSetsExplorer()
+    ex.update(method="group", groups=3)
+    ex.update(channel=4)
+    assert ex.state["method"] == "group" and ex.state["groups"] == 3 and ex.state["channel"] == 4
+
+
+@pytest.mark.parametrize("name", sorted(EXPLORERS))
+def test_blitted_render_equals_a_full_redraw(name):
+    """Blitting (background + dynamic artists) must show what a full redraw shows."""
+    ex = EXPLORERS[name]()
+    if ex.dynamic is None:
+        pytest.skip("this explorer redraws in full")
+    for control, w in ex.controls.items():           # move every control away from its default
+        ex.update(**{control: control_values(w)[-1]})
+    assert ex.blit_mismatch() < 0.005
+
+
+@pytest.mark.parametrize("method, groups, n_sets", [
+    ("batch", 1, 6), ("layer", 1, 4), ("instance", 1, 24), ("group", 2, 8), ("group", 3, 12)])
+def test_norm_sets_partition(method, groups, n_sets):
+    shape = (4, 6, 8)
+    ids = set_ids(method, shape, groups)
+    assert len(np.unique(ids)) == n_sets
+    sizes = np.bincount(ids.ravel())
+    assert np.all(sizes == 4 * 6 * 8 // n_sets)
+    # every set is standardized by normlib: mean 0, variance 1 within each set
+    x = np.random.default_rng(0).normal(2, 3, shape)
+    y = normalize(method, x, groups)
+    for i in range(n_sets):
+        assert abs(y[ids == i].mean()) < 1e-9 and abs(y[ids == i].var() - 1) < 1e-3
+
+
+def test_group_norm_limits_in_the_explorer_model():
+    x = np.random.default_rng(1).normal(size=(4, 6, 8))
+    np.testing.assert_allclose(normalize("group", x, 1), normalize("layer", x), atol=1e-12)
+    np.testing.assert_allclose(normalize("group", x, 6), normalize("instance", x), atol=1e-12)
+    assert np.array_equal(set_ids("group", x.shape, 6), set_ids("instance", x.shape))

@@ -1,0 +1,322 @@
+"""Batch norm at inference (notebook 05): running averages against their closed form and against
+normlib.BatchNorm, Algorithm 2 against hand computations, precise BN, folding, and the experiments."""
+
+import copy
+
+import numpy as np
+import pytest
+
+import normlib as nl
+from normlib.lessons.l05_batch_norm_inference.explorer import RunningAverageExplorer, nice_ticks
+from normlib.lessons.l05_batch_norm_inference import experiments as bi
+from normlib import functional as F
+from normlib.models import sigmoid_mlp
+
+
+def closed_form(x, w, r0):
+    """r_T for every T by the unrolled sum (1 − w)^T r0 + Σ_k w (1 − w)^(T−k) x_k."""
+    T = len(x)
+    out = []
+    for t in range(1, T + 1):
+        k = np.arange(1, t + 1)
+        weights = w * (1 - w) ** (t - k)
+        out.append((1 - w) ** t * r0 + np.tensordot(weights, x[:t], axes=1))
+    return np.array(out)
+
+
+@pytest.fixture
+def series():
+    return np.random.default_rng(0).normal(1.0, 2.0, (40, 3))
+
+
+# ----------------------------------------------------------------------------------------------
+# Moving averages
+# ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("w", [0.1, 0.3, 0.9, 1.0])
+def test_running_average_matches_the_unrolled_sum(series, w):
+    np.testing.assert_allclose(bi.running_average(series, w, init=0.5), closed_form(series, w, 0.5), rtol=1e-12)
+
+
+def test_the_two_conventions_are_one_average_and_the_swaps_agree(series):
+    np.testing.assert_allclose(bi.running_average(series, 0.1, 0.0, "new"),
+                               bi.running_average(series, 0.9, 0.0, "old"), rtol=1e-12)
+    swap_a = bi.running_average(series, 0.9, 0.0, "new")
+    swap_b = bi.running_average(series, 0.1, 0.0, "old")
+    np.testing.assert_allclose(swap_a, swap_b, rtol=1e-12)
+    np.testing.assert_allclose(swap_a, closed_form(series, 0.9, 0.0), rtol=1e-12)
+    assert bi.new_batch_weight(0.9, "old") == pytest.approx(0.1) and bi.new_batch_weight(0.1) == 0.1
+
+
+def test_cumulative_is_the_mean_of_the_batches_so_far(series):
+    got = bi.running_average(series, None, init=123.0)          # init is unused
+    np.testing.assert_allclose(got[-1], series.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(got[4], series[:5].mean(axis=0), rtol=1e-12)
+
+
+@pytest.mark.parametrize("momentum", [0.1, 0.5, None])
+def test_running_average_is_what_batch_norm_stores(momentum):
+    rng = np.random.default_rng(3)
+    m = 6
+    batches = [rng.normal(rng.uniform(-2, 2), 1.5, (m, 4)) for _ in range(25)]
+    bn = nl.BatchNorm(4, momentum=momentum, dtype=np.float64)
+    for b in batches:
+        bn(b)
+    means = np.array([b.mean(0) for b in batches])
+    unbiased = np.array([b.var(0, ddof=1) for b in batches])
+    np.testing.assert_allclose(bn.running_mean, bi.running_average(means, momentum, 0.0)[-1], rtol=1e-10)
+    np.testing.assert_allclose(bn.running_var, bi.running_average(unbiased, momentum, 1.0)[-1], rtol=1e-10)
+
+
+@pytest.mark.parametrize("momentum, weight_of", [(0.1, "new"), (0.97, "old"), (None, "new")])
+def test_ema_weights_reproduce_the_average_and_sum_to_one(series, momentum, weight_of):
+    weights, init_w = bi.ema_weights(len(series), momentum, weight_of)
+    assert weights.sum() + init_w == pytest.approx(1.0)
+    rebuilt = init_w * 2.0 + np.tensordot(weights, series[::-1], axes=1)     # newest batch first
+    np.testing.assert_allclose(rebuilt, bi.running_average(series, momentum, 2.0, weight_of)[-1], rtol=1e-10)
+
+
+def test_running_average_keeps_float32_and_rejects_bad_input(series):
+    assert bi.running_average(series.astype(np.float32), 0.1).dtype == np.float32
+    with pytest.raises(ValueError, match="weight_of must be 'new'"):
+        bi.running_average(series, 0.1, weight_of="pytorch")
+    with pytest.raises(ValueError, match="weight_of must be 'new'"):
+        bi.running_average(series, None, weight_of="both")
+    with pytest.raises(ValueError, match=r"momentum must be in \(0, 1\] when it is the weight of the new batch"):
+        bi.running_average(series, 0.0)
+    with pytest.raises(ValueError, match=r"momentum must be in \[0, 1\) when it is the weight of the old value"):
+        bi.running_average(series, 1.0, weight_of="old")
+    with pytest.raises(ValueError, match="momentum must be a number"):
+        bi.running_average(series, "0.1")
+    with pytest.raises(ValueError, match=r"values must have shape \(T, ...\)"):
+        bi.running_average(np.float64(1.0), 0.1)
+    with pytest.raises(TypeError, match="values must be a floating-point array"):
+        bi.running_average(np.arange(5), 0.1)
+
+
+# ----------------------------------------------------------------------------------------------
+# Algorithm 2
+# ----------------------------------------------------------------------------------------------
+def test_population_statistics_by_hand():
+    means = np.array([[2.0], [4.0]])
+    variances = np.array([[1.0], [4.0]])        # biased batch variances, m = 2
+    mean, var = bi.population_statistics(means, variances, m=2)
+    assert mean[0] == 3.0 and var[0] == 2.5 * 2 / 1
+    with pytest.raises(ValueError, match="m .* must be at least 2"):
+        bi.population_statistics(means, variances, m=1)
+    with pytest.raises(ValueError, match="the same shape"):
+        bi.population_statistics(means, variances[:1], m=2)
+
+
+def test_batch_statistics_are_those_of_the_seeded_batches():
+    z = np.random.default_rng(5).normal(size=(23, 3))
+    means, variances = bi.batch_statistics(z, 5, n_batches=6, seed=7)
+    rng = np.random.default_rng(7)
+    idx = []
+    while len(idx) < 6:                           # epochs of 4 full batches each (23 // 5)
+        order = rng.permutation(23)
+        idx += [order[s:s + 5] for s in range(0, 20, 5)]
+    for k in range(6):
+        np.testing.assert_allclose(means[k], z[idx[k]].mean(0), rtol=1e-12)
+        np.testing.assert_allclose(variances[k], z[idx[k]].var(0), rtol=1e-12)
+    with pytest.raises(ValueError, match="batch_size must be between 2 and N = 23"):
+        bi.batch_statistics(z, 1)
+    with pytest.raises(ValueError, match=r"z must have shape \(N, C\)"):
+        bi.batch_statistics(z[:, 0], 5)
+
+
+def test_the_averaged_biased_variance_is_low_by_m_minus_1_over_m():
+    z = np.random.default_rng(6).normal(3.0, 2.0, size=(4000, 2))
+    for m in (2, 5):
+        means, variances = bi.batch_statistics(z, m, n_batches=40000 // m, seed=1)
+        N = len(z)
+        expected = (m - 1) / m * N / (N - 1) * z.var(axis=0)   # sampling without replacement
+        np.testing.assert_allclose(variances.mean(0), expected, rtol=0.02)
+        np.testing.assert_allclose(bi.population_statistics(means, variances, m)[1],
+                                   N / (N - 1) * z.var(axis=0), rtol=0.02)
+
+
+# ----------------------------------------------------------------------------------------------
+# Batch dependence, precise BN
+# ----------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def digits():
+    return nl.load_digits()
+
+
+def test_only_a_bn_network_depends_on_the_other_examples(digits):
+    X = digits.X_test[:100]
+    bn_model, plain = sigmoid_mlp("bn", hidden=(20, 20)), sigmoid_mlp(None, hidden=(20, 20))
+    before = copy.deepcopy(bn_model[1].running_mean)
+    out_bn = bi.outputs_in_batches(bn_model, X, 4, batch_size=10, n_batches=5)
+    out_plain = bi.outputs_in_batches(plain, X, 4, batch_size=10, n_batches=5)
+    assert out_bn.std(axis=0).max() > 1e-3
+    np.testing.assert_allclose(out_plain, np.broadcast_to(plain.forward(X[4:5]), out_plain.shape), atol=1e-6)
+    np.testing.assert_array_equal(bn_model[1].running_mean, before)            # model untouched
+    order = np.random.default_rng(0).permutation(100)
+    np.testing.assert_array_equal(bi.train_mode_predictions(plain, X, 10, order),
+                                  plain.forward(X).argmax(1))
+    with pytest.raises(ValueError, match="index must be in"):
+        bi.outputs_in_batches(bn_model, X, 100)
+    with pytest.raises(ValueError, match="order must be a permutation"):
+        bi.train_mode_predictions(plain, X, 10, np.zeros(100, int))
+
+
+def test_precise_bn_is_algorithm_2_on_the_first_layer(digits):
+    X = digits.X_train[:300]
+    model = sigmoid_mlp("bn", hidden=(12, 8), seed=2)
+    for layer in model.layers:
+        if isinstance(layer, nl.BatchNorm):
+            layer.running_mean += 5.0                      # stale values, to be replaced
+    precise = bi.precise_bn(model, X, batch_size=30, n_batches=10, seed=4)
+    z = X @ model[0].weight.T                             # input of BN layer 1: no batch dependence
+    means, variances = bi.batch_statistics(z.astype(np.float64), 30, n_batches=10, seed=4)
+    mean, var = bi.population_statistics(means, variances, 30)
+    np.testing.assert_allclose(precise[1].running_mean, mean, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(precise[1].running_var, var, rtol=1e-4)
+    assert not precise.training and precise[1].momentum == 0.1 and model[1].running_mean[0] > 4
+    with pytest.raises(ValueError, match="no BatchNorm layer"):
+        bi.precise_bn(sigmoid_mlp(None), X)
+
+
+# ----------------------------------------------------------------------------------------------
+# Folding
+# ----------------------------------------------------------------------------------------------
+def _bn64(n, rng, affine=True):
+    bn = nl.BatchNorm(n, affine=affine, dtype=np.float64)
+    bn.running_mean, bn.running_var = rng.normal(size=n), rng.uniform(0.1, 3.0, n)
+    if affine:
+        bn.gamma, bn.beta = rng.normal(size=n), rng.normal(size=n)
+    return bn.eval()
+
+
+@pytest.mark.parametrize("bias, affine", [(True, True), (False, True), (True, False)])
+def test_folded_linear_equals_linear_then_eval_bn(bias, affine):
+    rng = np.random.default_rng(8)
+    lin = nl.Linear(5, 4, bias=bias, rng=1, dtype=np.float64)
+    if bias:
+        lin.bias = rng.normal(size=4)
+    bn = _bn64(4, rng, affine)
+    x = rng.normal(size=(7, 5))
+    folded = bi.fold_batch_norm(lin, bn)
+    np.testing.assert_allclose(folded.forward(x), bn.forward(lin.forward(x)), rtol=1e-12, atol=1e-12)
+
+
+def test_fold_by_hand_on_one_unit():
+    lin = nl.Linear(2, 1, rng=0, dtype=np.float64)
+    lin.weight, lin.bias = np.array([[2.0, -1.0]]), np.array([0.5])
+    bn = nl.BatchNorm(1, eps=0.0, dtype=np.float64)
+    bn.running_mean, bn.running_var, bn.gamma, bn.beta = np.array([1.5]), np.array([4.0]), np.array([3.0]), np.array([1.0])
+    folded = bi.fold_batch_norm(lin, bn)                  # s = 3 / 2 = 1.5
+    np.testing.assert_allclose(folded.weight, [[3.0, -1.5]])
+    np.testing.assert_allclose(folded.bias, [1.5 * (0.5 - 1.5) + 1.0])
+
+
+def test_fold_network_computes_the_eval_network_with_fewer_layers():
+    rng = np.random.default_rng(9)
+    model = nl.Sequential(nl.Linear(3, 4, rng=1, dtype=np.float64), _bn64(4, rng), nl.Sigmoid(),
+                          nl.Linear(4, 2, rng=2, dtype=np.float64), _bn64(2, rng), nl.Linear(2, 2, rng=3, dtype=np.float64))
+    x = rng.normal(size=(6, 3))
+    folded = bi.fold_network(model)
+    assert [type(l).__name__ for l in folded.layers] == ["Linear", "Sigmoid", "Linear", "Linear"]
+    np.testing.assert_allclose(folded.forward(x), model.eval().forward(x), rtol=1e-12)
+
+
+def test_fold_rejects_bad_input():
+    with pytest.raises(TypeError, match="linear must be a normlib Linear"):
+        bi.fold_batch_norm(nl.Sigmoid(), nl.BatchNorm(2))
+    with pytest.raises(TypeError, match="bn must be a normlib BatchNorm"):
+        bi.fold_batch_norm(nl.Linear(2, 2), nl.LayerNorm(2))
+    with pytest.raises(ValueError, match=r"BatchNorm\(3\) after Linear\(2, 2\)"):
+        bi.fold_batch_norm(nl.Linear(2, 2), nl.BatchNorm(3))
+    with pytest.raises(TypeError, match="model must be a normlib Sequential"):
+        bi.fold_network([nl.Linear(2, 2)])
+
+
+# ----------------------------------------------------------------------------------------------
+# The experiments
+# ----------------------------------------------------------------------------------------------
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def test_bn_layer_inputs_by_hand_and_without_side_effects(digits):
+    X = digits.X_train[:50].astype(np.float64)
+    model = sigmoid_mlp("bn", hidden=(6, 5), seed=3)
+    cache = model[0]._cache
+    z1, z2 = bi.bn_layer_inputs(model, X)
+    bn1 = model[1]
+    h1 = _sigmoid(bn1.gamma * (X @ model[0].weight.T - (X @ model[0].weight.T).mean(0))
+                  / np.sqrt((X @ model[0].weight.T).var(0) + bn1.eps) + bn1.beta)
+    np.testing.assert_allclose(z1, X @ model[0].weight.T, rtol=1e-6)
+    np.testing.assert_allclose(z2, h1 @ model[3].weight.T, rtol=1e-5, atol=1e-7)
+    assert model[0]._cache is cache
+
+
+def test_track_bn_statistics_first_step_by_hand(digits):
+    s = bi.track_bn_statistics(steps=4, units=2, pop_every=2, lr=0.5)
+    assert s.batch_mean.shape == (4, 3, 2) and s.pop_mean.shape == (2, 3, 2)
+    np.testing.assert_array_equal(s.pop_steps, [1, 3])
+    model = sigmoid_mlp("bn")                     # the initial weights, as at step 1
+    idx = next(nl.minibatches(len(digits.X_train), 60, 0))
+    z = digits.X_train[idx] @ model[0].weight.T
+    np.testing.assert_allclose(s.batch_mean[0, 0], z[:, :2].mean(0), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(s.batch_var[0, 0], z[:, :2].var(0, ddof=1), rtol=1e-4)
+    zp = digits.X_train @ model[0].weight.T
+    np.testing.assert_allclose(s.pop_var[0, 0], zp[:, :2].var(0), rtol=1e-4)
+    b, p = s.series("var", 0, 1)
+    assert b.shape == (4,) and p.shape == (2,)
+    with pytest.raises(ValueError, match="stat must be 'mean' or 'var'"):
+        s.series("std", 0, 0)
+
+
+def test_tracking_error_on_a_constructed_run():
+    steps, pop_steps = 6, np.array([1, 3, 5])
+    batch = np.full((steps, 1, 1), 2.0)
+    pop = np.full((3, 1, 1), 2.0)
+    s = bi.BNStatistics(batch, batch, pop_steps, pop, pop, {})
+    assert bi.tracking_error(s, "mean", 0, None) == 0.0      # cumulative average of a constant
+    # EMA from 0 with w = 0.5 after t steps: 2 (1 − 0.5^t); steps 3 and 5 lie after `after` = 2
+    expected = np.mean([2 * 0.5 ** 3, 2 * 0.5 ** 5])
+    assert bi.tracking_error(s, "mean", 0, 0.5, after=2) == pytest.approx(expected)
+    with pytest.raises(ValueError, match=r"layer must be in \[0, 0\]"):
+        bi.tracking_error(s, "mean", 1)
+
+
+def test_ema_vs_precise_same_weights_and_precise_accuracy_at_step_0(digits):
+    r = bi.ema_vs_precise(steps=20, eval_every=10, momenta=(0.1, None))
+    assert r.same_weights and list(r.steps) == [0, 10, 20] and set(r.ema) == {0.1, None}
+    start = bi.precise_bn(sigmoid_mlp("bn"), digits.X_train, 60, seed=1)
+    assert r.precise[0] == pytest.approx(nl.accuracy(start, digits.X_test, digits.y_test))
+    # at step 0 the running statistics are the initial ones (mean 0, variance 1): BN then normalizes
+    # with them, which for a fresh network is an eval-mode forward with running_mean = 0, var = 1
+    assert r.ema[0.1][0] == pytest.approx(nl.accuracy(sigmoid_mlp("bn").eval(), digits.X_test, digits.y_test))
+
+
+# The explorer
+# ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("lo, hi", [(0.013, 0.094), (-0.3, 0.17), (0.5, 2.3), (5.0, 5.0001)])
+def test_nice_ticks_cover_the_range_with_a_round_step(lo, hi):
+    t = nice_ticks(lo, hi)
+    step = t[1] - t[0]
+    mant = step / 10 ** np.floor(np.log10(step))
+    assert len(t) == 5 and t[0] <= lo and t[-1] >= hi
+    assert np.allclose(np.diff(t), step) and any(np.isclose(mant, m) for m in (1, 2, 2.5, 5))
+
+
+def test_running_average_explorer_shows_one_average_for_both_conventions():
+    ex = RunningAverageExplorer()
+    ex.update(convention="new", momentum=0.1, stat="var", layer=1, unit=0)
+    pytorch = np.array(ex.est.get_ydata())
+    other = np.array(ex.other.get_ydata())
+    ex.update(convention="old", momentum=0.9)
+    np.testing.assert_allclose(ex.est.get_ydata(), pytorch, rtol=1e-9)
+    ex.update(convention="old", momentum=0.1)                 # the swap: weight 0.9 on the new batch
+    np.testing.assert_allclose(ex.est.get_ydata(), other, rtol=1e-9)
+    ex.update(convention="cumulative")
+    assert len(ex.other.get_xdata()) == 0 and not ex.w_other.get_visible()
+
+
+def test_blitted_render_equals_a_full_redraw():
+    ex = RunningAverageExplorer()
+    ex.update(convention="old", momentum=0.99, stat="mean", layer=3, unit=5)
+    assert ex.blit_mismatch() < 0.002

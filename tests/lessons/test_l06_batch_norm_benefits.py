@@ -1,0 +1,140 @@
+"""The benefits experiments of notebook 06 and the explorers of notebooks 05 and 06: networks against
+their definitions, counts against hand computations, runs against normlib.fit called directly,
+BN's scale invariance against its closed form."""
+
+import numpy as np
+import pytest
+
+import normlib as nl
+from normlib.lessons.l06_batch_norm_benefits import experiments as bb
+from normlib.models import sigmoid_mlp
+from normlib.lessons.l06_batch_norm_benefits.explorer import LRSweepExplorer, smooth
+
+
+# ----------------------------------------------------------------------------------------------
+# Networks and counting
+# ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("bn", [False, True])
+def test_digits_mlp_is_the_figure_1_network(bn):
+    ours, ref = bb.digits_mlp(bn, seed=3), sigmoid_mlp("bn" if bn else None, seed=3)
+    assert [type(l).__name__ for l in ours.layers] == [type(l).__name__ for l in ref.layers]
+    for (_, a, _), (_, b, _) in zip(ours.parameters(), ref.parameters()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_digits_mlp_dropout_relu_and_errors():
+    names = [type(l).__name__ for l in bb.digits_mlp(True, 0.2, hidden=(4, 3), activation="relu").layers]
+    assert names == ["Linear", "BatchNorm", "ReLU", "Dropout", "Linear", "BatchNorm", "ReLU", "Dropout", "Linear"]
+    w = bb.digits_mlp(activation="relu", hidden=(200,), seed=0)[0].weight
+    assert w.std() == pytest.approx(np.sqrt(2 / 64), rel=0.05)                # He initialization
+    with pytest.raises(ValueError, match="activation must be 'sigmoid' or 'relu'"):
+        bb.digits_mlp(activation="tanh")
+    with pytest.raises(ValueError, match=r"dropout \(the drop probability\) must be in \[0, 1\)"):
+        bb.digits_mlp(dropout=1.0)
+
+
+def test_steps_to_target_by_hand():
+    steps, acc = [0, 20, 40, 60], [0.1, 0.85, 0.9, 0.95]
+    assert bb.steps_to_target(steps, acc, 0.9) == 40          # ≥, the first one
+    assert bb.steps_to_target(steps, acc, 0.96) is None
+    with pytest.raises(ValueError, match="the same length"):
+        bb.steps_to_target(steps, acc[:3], 0.9)
+    with pytest.raises(ValueError, match=r"target must be an accuracy in \(0, 1\]"):
+        bb.steps_to_target(steps, acc, 90)
+
+
+def test_largest_lr_that_trains_by_hand():
+    assert bb.largest_lr_that_trains([0.1, 1, 10], [0.5, 0.95, np.nan]) == 1.0
+    assert bb.largest_lr_that_trains([0.1, 1], [0.5, 0.6]) is None
+    with pytest.raises(ValueError, match="the same length"):
+        bb.largest_lr_that_trains([0.1, 1], [0.5])
+
+
+def _run(net, lr, acc, n_steps=100, diverged=None):
+    steps = 50 * np.arange(len(acc))
+    return bb.Run(net, lr, np.zeros(n_steps), steps, np.array(acc), 1.0, diverged, "")
+
+
+def test_sweep_methods_on_a_constructed_sweep():
+    runs = {"plain": [_run("plain", 0.1, [0.1, 0.5, 0.8]), _run("plain", 1.0, [0.1, 0.92, 0.95]),
+                      _run("plain", 10.0, [0.1, 0.1, 0.1], n_steps=7, diverged=7)],
+            "bn": [_run("bn", 0.1, [0.1, 0.95, 0.97]), _run("bn", 1.0, [0.1, 0.96, 0.97]),
+                   _run("bn", 10.0, [0.1, 0.5, 0.91])]}
+    sw = bb.Sweep((0.1, 1.0, 10.0), runs, {})
+    assert sw.largest_lr("plain") == 1.0 and sw.largest_lr("bn") == 10.0
+    assert np.isnan(sw.final_accuracy("plain")[2])
+    assert sw.steps_to("bn", 0.9) == [50, 50, 100]
+    assert sw.fastest("bn", 0.9) == (50, 0.1) and sw.fastest("plain", 0.99) == (None, None)
+    assert sw.total_steps == 100 * 5 + 7
+    assert bb.count_runs(sw, {"again": runs["bn"][:1]}, [runs["plain"][0]]) == (6, 507)
+    with pytest.raises(TypeError, match="results must be Runs"):
+        bb.count_runs(3)
+
+
+def test_train_is_fit_on_the_same_network():
+    d = nl.load_digits()
+    run = bb.train("bn", lr=0.5, steps=15, eval_every=5)
+    model = sigmoid_mlp("bn")
+    h = nl.fit(model, d.X_train, d.y_train, steps=15, batch_size=60, lr=0.5, seed=0,
+               X_test=d.X_test, y_test=d.y_test, eval_every=5)
+    np.testing.assert_array_equal(run.loss, h.loss)
+    np.testing.assert_array_equal(run.test_accuracy, h.test_accuracy)
+    assert run.train_accuracy == nl.accuracy(model, d.X_train, d.y_train)
+    assert run.settings["weight_norm"] == pytest.approx(np.linalg.norm(model[0].weight))
+    assert bb.train("bn", lr=0.5, steps=15, eval_every=5) is run                   # cached
+    with pytest.raises(ValueError, match="network must be 'plain' or 'bn'"):
+        bb.train("ln")
+
+
+def test_a_diverging_run_is_reported():
+    run = bb.train("plain", lr=3.0, activation="relu")
+    assert run.diverged_at is not None and len(run.loss) == run.diverged_at - 1
+    assert np.isnan(run.final_test_accuracy) and "diverged" in run.status
+
+
+def test_small_sweep_and_shared_runs():
+    sw = bb.lr_sweep(lrs=(0.5, 2.0), steps=10, eval_every=5)
+    assert [r.lr for r in sw.runs["bn"]] == [0.5, 2.0] and sw.total_steps == 40
+    reg = bb.regularization_runs(steps=10, seeds=(0,), eval_every=5)
+    wd = bb.weight_decay_sweep((0.0, 0.1), steps=10, eval_every=5)
+    assert wd["plain"][0] is reg["plain"][0] and wd["bn"][0] is reg["BN"][0]     # one run, two uses
+    assert bb.count_runs(reg, wd) == (6, 60)
+    assert wd["bn"][1].settings["weight_norm"] < wd["bn"][0].settings["weight_norm"]  # decay shrinks W
+
+
+@pytest.mark.parametrize("factor", [0.5, 0.25, 3.0])
+def test_bn_makes_the_function_scale_invariant_and_the_gradient_scale_as_one_over_c(factor):
+    d = nl.load_digits()
+    X, y = d.X_train[:60].astype(np.float64), d.y_train[:60]
+    model = bb.digits_mlp(True, hidden=(10, 10))
+    change, ratio = bb.weight_scale_invariance(model, X, y, layer=0, factor=factor)
+    assert change < 1e-4 and ratio == pytest.approx(1 / factor, rel=1e-4)
+    change, ratio = bb.weight_scale_invariance(bb.digits_mlp(False, hidden=(10, 10)), X, y, factor=factor)
+    assert change > 1e-3 and abs(ratio - 1 / factor) > 0.05
+    with pytest.raises(ValueError, match="layer must index a Linear layer"):
+        bb.weight_scale_invariance(model, X, y, layer=1)
+
+
+# ----------------------------------------------------------------------------------------------
+# The explorers' models
+# ----------------------------------------------------------------------------------------------
+def test_smooth_is_a_trailing_moving_average():
+    x = np.arange(1.0, 8.0)
+    expected = [np.mean(x[max(0, i - 2):i + 1]) for i in range(len(x))]
+    np.testing.assert_allclose(smooth(x, 3), expected)
+
+
+def test_blitted_render_equals_a_full_redraw():
+    ex = LRSweepExplorer()
+    ex.update(lr=30.0, target=0.95)
+    assert ex.blit_mismatch() < 0.002
+
+
+def test_lr_sweep_explorer_marks_the_steps_to_target():
+    ex = LRSweepExplorer()
+    ex.update(lr=1.0, target=0.9)
+    i = ex.sweep.lrs.index(1.0)
+    for net in bb.NETWORKS:
+        s = ex.sweep.runs[net][i].steps_to(0.9)
+        assert list(ex.hits[net].get_xdata()) == ([s] if s is not None else [])
+    assert "fewer" in ex.titles[1].get_text()
