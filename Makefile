@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test test-browser bench notebooks clean
+.PHONY: lab test test-unit test-browser bench notebooks experiments clean
 BROWSER_STAMP := $(VENV)/.installed-browser
 
 $(STAMP): requirements.txt pyproject.toml
@@ -25,6 +25,10 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -m "not browser"
+
+# The unit tests alone: no notebooks, no multi-seed claim tests (those carry "claim" in their names).
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest tests -m "not browser" -k "not claim"
 
 $(BROWSER_STAMP): $(STAMP) requirements-browser.txt
 	$(BIN)/python -m pip install --quiet -r requirements-browser.txt
@@ -44,6 +48,15 @@ bench: $(STAMP)
 # Re-execute every notebook in place and save it with its outputs (after editing one).
 notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb
+
+# The long experiments a notebook cannot afford to run in its 20 s: each lesson that has them has a
+# long_runs.py, which saves its results (with the command and the versions that made them) under
+# normlib/lessons/<lesson>/results/; the notebook loads and plots them, and says so.
+experiments: $(STAMP)
+	for f in normlib/lessons/*/long_runs.py; do \
+	    [ -e "$$f" ] || continue; \
+	    m=$$(echo "$${f%.py}" | tr / .); echo "$$m"; $(BIN)/python -m "$$m" || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV)
