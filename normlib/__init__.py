@@ -10,6 +10,7 @@ from .layers import Module, BatchNorm, LayerNorm, InstanceNorm, GroupNorm, RMSNo
 from .nn import (Linear, Sigmoid, Tanh, ReLU, Dropout, Sequential, softmax_cross_entropy, SGD,
                  minibatches, accuracy, fit, History)
 from .gradcheck import numerical_gradient, rel_error, check_gradients
+from .probe import precise_bn
 from .data import load_digits, sample_photo
 
 __version__ = "0.1.0"

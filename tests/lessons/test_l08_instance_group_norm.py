@@ -53,7 +53,7 @@ def test_precise_bn_averages_the_batch_statistics():
     d = nl.load_digits(images=True)
     model = conv_net("bn", channels=4)
     X = d.X_train[:512]
-    precise = ig.precise_bn(model, X, batch_size=256)
+    precise = nl.precise_bn(model, X, batch_size=256)
     h = model.layers[0].forward(X)                                  # conv 1 output, the BN 1 input
     expected = np.mean([h[:256].mean(axis=(0, 2, 3)), h[256:].mean(axis=(0, 2, 3))], axis=0)
     np.testing.assert_allclose(precise.layers[1].running_mean, expected, atol=1e-5)

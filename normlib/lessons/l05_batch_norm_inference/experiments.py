@@ -38,6 +38,7 @@ import numpy as np
 from ... import functional as F
 from ...data import load_digits
 from ...models import sigmoid_mlp
+from ...probe import bn_layers as _bn_layers, precise_bn
 from ...layers import BatchNorm, _positive_int
 from ...nn import Linear, SGD, Sequential, accuracy, as_rng, fit, minibatches, softmax_cross_entropy
 
@@ -201,37 +202,6 @@ def train_mode_predictions(model, X, batch_size, order):
 # ----------------------------------------------------------------------------------------------
 # Precise BN: population statistics recomputed with the final weights
 # ----------------------------------------------------------------------------------------------
-def _bn_layers(model):
-    return [layer for layer in model.layers if isinstance(layer, BatchNorm)]
-
-
-def precise_bn(model, X, batch_size=60, n_batches=None, seed=0):
-    """A copy of ``model`` whose BN running statistics are recomputed with its current weights.
-
-    Algorithm 2 (Ioffe & Szegedy 2015), which Wu & Johnson (2021, §3.1) call *precise BN*: run
-    ``n_batches`` training mini-batches of size ``batch_size`` (default: one epoch of ``X``) through
-    the network in training mode, with the weights fixed, and set every BN layer's running mean and
-    variance to the equal-weight averages E_B[μ_B] and m/(m − 1)·E_B[σ²_B] (``momentum=None``).
-    Returns the copy, in eval mode; ``model`` is not changed.
-    """
-    X = F._as_float_array(X, "X")
-    work = copy.deepcopy(model).train()
-    layers = _bn_layers(work)
-    if not layers:
-        raise ValueError("model has no BatchNorm layer: there are no statistics to recompute")
-    momenta = [layer.momentum for layer in layers]
-    for layer in layers:
-        layer.momentum, layer.num_batches_tracked = None, 0
-    batch_size = _positive_int(batch_size, "batch_size")
-    n_batches = len(X) // batch_size if n_batches is None else _positive_int(n_batches, "n_batches")
-    batches = minibatches(len(X), batch_size, seed)
-    for _ in range(n_batches):
-        work.forward(X[next(batches)])
-    for layer, momentum in zip(layers, momenta):
-        layer.momentum = momentum
-    return work.eval()
-
-
 # ----------------------------------------------------------------------------------------------
 # Folding BN into the previous linear layer
 # ----------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from ...nn import one_blas_thread
 from ...data import load_digits, sample_photo
 from ...functional import _as_float_array, check_groups
 from ...nn import fit
+from ...probe import precise_bn
 
 __all__ = ["photo_tensor", "adjust", "group_stats", "batch_size_sweep", "BatchSizeSweep",
            "PAPER_BATCH", "PAPER_ERROR", "precise_bn", "to_display"]
@@ -119,26 +120,3 @@ def batch_size_sweep(batch_sizes=(2, 4, 8, 16, 32), norms=("bn", "gn"), epochs=3
             error[norm] = np.array(error[norm])
     return BatchSizeSweep(tuple(batch_sizes), error, tuple(steps), models,
                           dict(epochs=epochs, base_lr=base_lr, channels=channels, groups=groups, seed=seed))
-
-
-def precise_bn(model, X, batch_size=256):
-    """A copy of ``model`` whose BatchNorm layers' running statistics are recomputed on ``X`` with
-    the trained weights ("precise BN", Wu & Johnson 2021, §3): an equal-weight average
-    (momentum=None) of the statistics of large batches, instead of the EMA collected during
-    training. Weights are not changed; ``model`` itself is left untouched."""
-    import copy
-
-    from ...layers import BatchNorm
-
-    work = copy.deepcopy(model)
-    bns = [layer for layer in work.layers if isinstance(layer, BatchNorm)]
-    for bn in bns:
-        bn.momentum, bn.num_batches_tracked = None, 0
-        bn.running_mean[:] = 0
-        bn.running_var[:] = 1
-    work.train()
-    for i in range(0, len(X) - batch_size + 1, batch_size):
-        work.forward(X[i:i + batch_size])
-    for bn in bns:
-        bn.momentum = 0.1
-    return work.eval()
