@@ -35,6 +35,12 @@ class Explorer:
     figsize = (8, 3)
     dpi = 80
 
+    @classmethod
+    def small(cls):
+        """The explorer built from a small, fast run of its experiment, for the tests. An explorer
+        whose default construction trains something overrides this to inject a small run."""
+        return cls()
+
     def __init__(self):
         self.controls = self.make_controls()
         self.figure = Figure(figsize=self.figsize, dpi=self.dpi, layout="constrained")
