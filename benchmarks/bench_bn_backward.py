@@ -1,7 +1,7 @@
 """Batch norm's backward alone: the closed form against the staged computation graph (notebook 03).
 
 For each shape and dtype, prints the median time of
-  closed   — normlib.functional.norm_backward (the BN special case: dx, dγ, dβ in closed form)
+  closed   — normlib.functional.batch_norm_backward (BN: dx, dγ, dβ in closed form)
   staged   — normlib.lessons.l03_batch_norm_training.staged_batch_norm_backward (node by node, then dγ, dβ)
 and, beside the measured ratio, the deterministic counts of normlib.lessons.l03_batch_norm_training.count_passes:
 full-size operations and megabytes moved. Whatever the counts leave unexplained is mostly the
@@ -48,10 +48,10 @@ def main():
             g = np.ones(shape[1], dtype)
             axes = F.batch_norm_axes(x.ndim)
             _, cache = F.norm_forward(x, axes, g, np.zeros_like(g), 1)
-            closed = lambda: F.norm_backward(dy, cache)
+            closed = lambda: F.batch_norm_backward(dy, cache)
             staged = lambda: staged_batch_norm_backward(dy, x, cache["x_hat"], g)
             t_c, t_s = median_time(closed, args.repeat), median_time(staged, args.repeat)
-            n_c = count_passes(F.norm_backward, dy, cache)
+            n_c = count_passes(F.batch_norm_backward, dy, cache)
             n_s = count_passes(staged_batch_norm_backward, dy, x, cache["x_hat"], g)
             print(f"{str(shape):>18}{np.dtype(dtype).name:>9}{t_c * 1e3:>11.2f}{t_s * 1e3:>11.2f}"
                   f"{t_s / t_c:>9.1f}×{n_s.ops / n_c.ops:>10.1f}×{n_s.megabytes / n_c.megabytes:>9.1f}×")

@@ -52,11 +52,10 @@ def staged_step(layer, x, dy):
     y = layer.forward(x)
     cache = layer._cache
     g = dy * cache["gamma"].reshape(cache["pshape"]) if cache["gamma"] is not None else dy
-    groups = cache["groups"]
-    if groups:
-        gshape = x.shape[:1] + (groups, -1) + x.shape[2:]
-        dx = F.standardize_backward_staged(g.reshape(gshape), x.reshape(gshape), cache["axes"],
-                                           layer.eps).reshape(x.shape)
+    if "group_shape" in cache:                    # group norm: the (N, G, C/G, *spatial) view
+        gshape = cache["group_shape"]
+        dx = F.standardize_backward_staged(g.reshape(gshape), x.reshape(gshape),
+                                           tuple(range(2, len(gshape))), layer.eps).reshape(x.shape)
     else:
         dx = F.standardize_backward_staged(g, x, cache["axes"], layer.eps)
     other = tuple(a for a in range(x.ndim) if a != cache["param_axis"])

@@ -13,7 +13,8 @@ in the set S of values that share one μ and σ². For an input of shape (N, C, 
     RMS norm       like layer norm, but no centring: x̂ = x / √(mean(x²) + ε) (Zhang & Sennrich 2019)
 
 `standardize` and `standardize_backward` are that one operation; the five functions at the bottom of
-this file are thin choices of axes on it. σ² is the biased (1/m) variance, as in the BN paper's
+this file are thin choices of axes on it (group norm first reshapes C into (G, C/G), Wu & He's
+listing). `batch_norm_backward` is BN's shortcut of the general backward, written out on its own. σ² is the biased (1/m) variance, as in the BN paper's
 Algorithm 1 and in PyTorch.
 """
 
@@ -22,8 +23,62 @@ import numpy as np
 __all__ = [
     "standardize", "standardize_backward", "standardize_backward_staged",
     "batch_norm", "layer_norm", "instance_norm", "group_norm", "rms_norm",
-    "norm_forward", "norm_backward",
+    "norm_forward", "norm_backward", "batch_norm_backward", "normalize_axes",
 ]
+
+
+# ----------------------------------------------------------------------------------------------
+# Checks: bad input gets a sentence, not a broadcasting traceback
+# ----------------------------------------------------------------------------------------------
+def _as_float_array(x, name="x"):
+    if isinstance(x, np.generic):
+        x = np.asarray(x)
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"{name} must be a NumPy array of floats (float32 or float64); got "
+                        f"{type(x).__name__} — convert it with np.asarray({name}, dtype=np.float64)")
+    if not np.issubdtype(x.dtype, np.floating):
+        raise TypeError(f"{name} must be a floating-point array (float32 or float64); got dtype {x.dtype} "
+                        f"— convert it with {name}.astype(np.float64)")
+    return x
+
+
+def _check_eps(eps):
+    if (isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating))
+            or not np.isfinite(eps) or eps < 0):
+        raise ValueError(f"eps must be a finite number ≥ 0 (1e-5 is usual); got {eps!r}")
+
+
+def normalize_axes(axes, ndim, name="axes"):
+    """``axes`` as a sorted tuple of non-negative ints, by NumPy's conventions: an int or a tuple of
+    ints, negative axes counting from the end (−1 is the last). Duplicates, out-of-range axes and
+    non-integers get a ValueError or TypeError that names ``name``."""
+    if isinstance(axes, (int, np.integer)) and not isinstance(axes, bool):
+        axes = (axes,)
+    if not isinstance(axes, (tuple, list)) or not all(
+            isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axes):
+        raise TypeError(f"{name} must be an int or a tuple of ints (NumPy's convention, e.g. (0,) or -1); "
+                        f"got {axes!r}")
+    if not axes:
+        raise ValueError(f"{name} must name at least one axis to reduce over; got {axes!r}")
+    out = []
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"{name}: axis {a} is out of range for an array with {ndim} axes "
+                             f"(valid: {-ndim} … {ndim - 1})")
+        out.append(int(a) % ndim)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{name} names an axis twice: {axes!r} is {tuple(out)} with negative axes resolved")
+    return tuple(sorted(out))
+
+
+def _check_param(p, name, size, what, dtype):
+    """γ or β: one entry per channel/feature. Returns it as a 1-D array of x's dtype (or None)."""
+    if p is None:
+        return None
+    p = np.asarray(p)
+    if p.shape != (size,):
+        raise ValueError(f"{name} must have shape ({size},), one entry per {what}; got shape {p.shape}")
+    return p.astype(dtype, copy=False)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -35,7 +90,8 @@ def standardize(x, axes, eps=1e-5, center=True):
     Parameters
     ----------
     x : ndarray (float32 or float64)
-    axes : tuple of int — the axes reduced; every slice along the *other* axes gets its own μ, σ².
+    axes : int or tuple of int — the axes reduced (negative axes count from the end, as in NumPy);
+        every slice along the *other* axes gets its own μ, σ².
     eps : float ≥ 0 — added to σ² before the square root.
     center : bool — False gives RMS normalization, x̂ = x / √(mean(x²) + ε).
 
@@ -50,7 +106,9 @@ def standardize(x, axes, eps=1e-5, center=True):
     after centring (so its output is exactly β), and keeps an input offset by 1e6 as accurate as
     one centred at 0; the one-pass E[x²] − E[x]² loses every digit there.
     """
-    axes = tuple(axes)
+    x = _as_float_array(x)
+    axes = normalize_axes(axes, x.ndim)
+    _check_eps(eps)
     if center:
         first = x[tuple(slice(0, 1) if a in axes else slice(None) for a in range(x.ndim))]
         xc = x - first                      # exact for values close to `first`
@@ -63,21 +121,22 @@ def standardize(x, axes, eps=1e-5, center=True):
         mean = np.zeros_like(x, shape=[1 if a in axes else n for a, n in enumerate(x.shape)])
         var = np.mean(np.square(x), axis=axes, keepdims=True)
     inv_std = 1.0 / np.sqrt(var + x.dtype.type(eps))
-    x_hat = xc * inv_std if xc is x else np.multiply(xc, inv_std, out=xc)   # reuse xc's memory
+    x_hat = xc * inv_std
     return x_hat, mean, var
 
 
 def standardize_backward(dx_hat, x_hat, inv_std, axes, center=True):
     """Gradient through ``standardize`` in closed form.
 
-    With m values in each set and means taken over ``axes``:
+    dx_hat, x_hat: the same shape; inv_std: 1/√(σ² + ε), with the reduced axes kept as size 1.
+    Returns dx, the shape of x. With m values in each set and means taken over ``axes``:
 
         dx = (1/σ) · (dx̂ − mean(dx̂) − x̂ · mean(dx̂ · x̂))
 
     (without the mean(dx̂) term when ``center`` is False). This is the BN paper's chain rule
     (Ioffe & Szegedy 2015, Sec. 3) with the intermediate gradients dσ² and dμ substituted in.
     """
-    axes = tuple(axes)
+    axes = normalize_axes(axes, x_hat.ndim)
     proj = np.mean(dx_hat * x_hat, axis=axes, keepdims=True)
     dx = dx_hat - x_hat * proj
     if center:
@@ -89,11 +148,12 @@ def standardize_backward(dx_hat, x_hat, inv_std, axes, center=True):
 def standardize_backward_staged(dx_hat, x, axes, eps=1e-5):
     """The same gradient, computed node by node through the computation graph of (1).
 
+    dx_hat, x: the same shape; returns dx, the shape of x.
     Forward graph: μ = mean(x); d = x − μ; v = mean(d²); s = √(v + ε); r = 1/s; x̂ = d · r.
     Each line below is one node's local derivative, exactly as the chain rule visits them. It is
     slower than :func:`standardize_backward` and is kept for teaching and as an independent check.
     """
-    axes = tuple(axes)
+    axes = normalize_axes(axes, x.ndim)
     m = int(np.prod([x.shape[a] for a in axes]))      # a Python int: keeps float32 float32
     mu = x.mean(axis=axes, keepdims=True)
     d = x - mu
@@ -118,82 +178,75 @@ def standardize_backward_staged(dx_hat, x, axes, eps=1e-5):
 
 
 # ----------------------------------------------------------------------------------------------
-# Checks: bad input gets a sentence, not a broadcasting traceback
-# ----------------------------------------------------------------------------------------------
-def _as_float_array(x, name="x"):
-    if not isinstance(x, np.ndarray):
-        x = np.asarray(x)
-    if not np.issubdtype(x.dtype, np.floating):
-        raise TypeError(f"{name} must be a floating-point array (float32 or float64); got dtype {x.dtype}")
-    return x
-
-
-def _check_eps(eps):
-    if not np.isscalar(eps) or not np.isreal(eps) or not eps >= 0:
-        raise ValueError(f"eps must be a number ≥ 0; got {eps!r}")
-
-
-def _check_param(p, name, size, what, dtype):
-    """γ or β: one entry per channel/feature. Returns it as a 1-D array of x's dtype (or None)."""
-    if p is None:
-        return None
-    p = np.asarray(p)
-    if p.shape != (size,):
-        raise ValueError(f"{name} must have shape ({size},), one entry per {what}; got shape {p.shape}")
-    return p.astype(dtype, copy=False)
-
-
-# ----------------------------------------------------------------------------------------------
 # Normalize + scale and shift, with what backward needs
 # ----------------------------------------------------------------------------------------------
-def norm_forward(x, axes, gamma=None, beta=None, param_axis=1, eps=1e-5, groups=None, center=True):
-    """y = γ · standardize(x over ``axes``) + β, γ and β indexed along ``param_axis``.
+def norm_forward(x, axes, gamma=None, beta=None, param_axis=1, eps=1e-5, center=True):
+    """y = γ · standardize(x over ``axes``) + β, with γ and β indexed along ``param_axis``.
 
-    ``groups`` (group norm only) first reshapes the channel axis C into (groups, C/groups); ``axes``
-    refer to the reshaped array. Returns ``(y, cache)``; ``cache`` feeds :func:`norm_backward`.
+    x: any shape; gamma, beta: (x.shape[param_axis],) or None. Returns ``(y, cache)``, y the shape
+    of x. ``cache`` is what :func:`norm_backward` (or :func:`batch_norm_backward`) needs::
+
+        x_hat       x̂, the shape of x
+        mean, var   μ and σ² (biased), the reduced axes kept as size 1
+        inv_std     1/√(σ² + ε), the shape of mean
+        axes        the reduced axes (a sorted tuple of non-negative ints)
+        center      False for RMS normalization
+        gamma       γ as used (None without it)
+        pshape      the shape γ and β are broadcast with: 1 everywhere but param_axis
+        param_axis  the axis γ and β run along
     """
-    xs = x.reshape(x.shape[:1] + (groups, -1) + x.shape[2:]) if groups else x
-    x_hat, mean, var = standardize(xs, axes, eps, center)
-    x_hat = x_hat.reshape(x.shape)
+    axes = normalize_axes(axes, x.ndim)
+    x_hat, mean, var = standardize(x, axes, eps, center)
     inv_std = 1.0 / np.sqrt(var + x.dtype.type(eps))
+    param_axis = normalize_axes(param_axis, x.ndim, "param_axis")[0]
     pshape = [1] * x.ndim
     pshape[param_axis] = x.shape[param_axis]
     y = x_hat * gamma.reshape(pshape) if gamma is not None else x_hat.copy()  # backward keeps x̂
     if beta is not None:
         y += beta.reshape(pshape)
-    cache = dict(x_hat=x_hat, mean=mean, var=var, inv_std=inv_std, axes=axes, groups=groups, center=center,
+    cache = dict(x_hat=x_hat, mean=mean, var=var, inv_std=inv_std, axes=axes, center=center,
                  gamma=gamma, pshape=pshape, param_axis=param_axis)
     return y, cache
 
 
-def norm_backward(dy, cache):
-    """Backward of :func:`norm_forward`: returns ``(dx, dgamma, dbeta)``.
-
-    dγ and dβ are *sums* over every axis but the parameter axis (each γ_c touches every value of
-    channel c in the batch), not means.
-    """
-    x_hat, gamma, groups, pshape = cache["x_hat"], cache["gamma"], cache["groups"], cache["pshape"]
+def _param_grads(dy, cache):
+    """dγ and dβ: *sums* over every axis but the parameter axis (each γ_c touches every value of
+    channel c in the batch), not means. Returns ``(dgamma, dbeta, other_axes)``."""
     other = tuple(a for a in range(dy.ndim) if a != cache["param_axis"])
-    dgamma = np.sum(dy * x_hat, axis=other)
-    dbeta = np.sum(dy, axis=other)
-    if cache["axes"] == other and not groups and cache["center"]:
-        # Batch norm: the sets S_i are the channels, the same sums dγ and dβ run over, so the two
-        # means of standardize_backward are already known: mean(dx̂) = γ·dβ/m and
-        # mean(dx̂·x̂) = γ·dγ/m. This is the BN paper's backward, and saves three passes.
-        m = dy.size // dy.shape[cache["param_axis"]]
-        scale = cache["inv_std"] if gamma is None else gamma.reshape(pshape) * cache["inv_std"]
-        dx = dy - x_hat * (dgamma / m).reshape(pshape)
-        dx -= (dbeta / m).reshape(pshape)
-        dx *= scale
-        return dx, dgamma, dbeta
-    dx_hat = dy * gamma.reshape(pshape) if gamma is not None else dy
-    if groups:
-        gshape = dy.shape[:1] + (groups, -1) + dy.shape[2:]
-        dx = standardize_backward(dx_hat.reshape(gshape), x_hat.reshape(gshape), cache["inv_std"],
-                                  cache["axes"], cache["center"])
-        dx = dx.reshape(dy.shape)
-    else:
-        dx = standardize_backward(dx_hat, x_hat, cache["inv_std"], cache["axes"], cache["center"])
+    return np.sum(dy * cache["x_hat"], axis=other), np.sum(dy, axis=other), other
+
+
+def norm_backward(dy, cache):
+    """Backward of :func:`norm_forward` for any set of axes: dy the shape of x; returns
+    ``(dx, dgamma, dbeta)``, dx the shape of x and dγ, dβ of shape (x.shape[param_axis],)."""
+    dgamma, dbeta, _ = _param_grads(dy, cache)
+    gamma = cache["gamma"]
+    dx_hat = dy * gamma.reshape(cache["pshape"]) if gamma is not None else dy
+    dx = standardize_backward(dx_hat, cache["x_hat"], cache["inv_std"], cache["axes"], cache["center"])
+    return dx, dgamma, dbeta
+
+
+def batch_norm_backward(dy, cache):
+    """Batch norm's backward, the BN paper's way: the same result as :func:`norm_backward`, in
+    fewer passes. dy: (N, C) or (N, C, *spatial); ``cache`` from :func:`norm_forward` with the
+    batch-norm axes. Returns ``(dx, dgamma, dbeta)``.
+
+    In batch norm the sets that share μ and σ² are the channels — the very sets dγ and dβ sum over —
+    so the two means of :func:`standardize_backward` are already known from them:
+    mean(dx̂) = γ·dβ/m and mean(dx̂·x̂) = γ·dγ/m, with m = N·(spatial size):
+
+        dx = γ/σ · (dy − x̂ · dγ/m − dβ/m)
+    """
+    dgamma, dbeta, other = _param_grads(dy, cache)
+    if cache["axes"] != other or not cache["center"]:
+        raise ValueError(f"batch_norm_backward needs a cache of batch norm (axes {other}, centred); "
+                         f"got axes {cache['axes']}: use norm_backward")
+    pshape, gamma = cache["pshape"], cache["gamma"]
+    m = dy.size // dy.shape[cache["param_axis"]]
+    scale = cache["inv_std"] if gamma is None else gamma.reshape(pshape) * cache["inv_std"]
+    dx = dy - cache["x_hat"] * (dgamma / m).reshape(pshape)
+    dx -= (dbeta / m).reshape(pshape)
+    dx *= scale
     return dx, dgamma, dbeta
 
 
@@ -224,21 +277,22 @@ def check_batch_stats(x, who="batch_norm"):
 
 
 def batch_norm(x, gamma=None, beta=None, eps=1e-5):
-    """Batch norm with batch statistics (training mode). x: (N, C) or (N, C, *spatial).
-
-    μ_B, σ²_B per channel over N and the spatial axes (m = N·H·W values each), biased 1/m variance.
-    """
+    """Batch norm with batch statistics (training mode). x: (N, C) or (N, C, *spatial); returns y,
+    the same shape. μ_B, σ²_B per channel over N and the spatial axes (m = N·H·W values each),
+    biased 1/m variance."""
     x = _check_channels_input(x, "batch_norm")
     _check_eps(eps)
     check_batch_stats(x)
     C = x.shape[1]
     gamma = _check_param(gamma, "gamma", C, "channel", x.dtype)
     beta = _check_param(beta, "beta", C, "channel", x.dtype)
-    return norm_forward(x, batch_norm_axes(x.ndim), gamma, beta, 1, eps)[0]
+    y, _ = norm_forward(x, batch_norm_axes(x.ndim), gamma, beta, param_axis=1, eps=eps)
+    return y
 
 
 def layer_norm(x, gamma=None, beta=None, eps=1e-5):
-    """Layer norm: μ, σ² per example (per row) over the last axis (Ba, Kiros & Hinton 2016)."""
+    """Layer norm (Ba, Kiros & Hinton 2016): μ, σ² per example (per row) over the last axis.
+    x: (..., F); returns y, the same shape."""
     x = _as_float_array(x)
     if x.ndim < 1:
         raise ValueError("layer_norm: x must have at least 1 axis (the features); got a scalar")
@@ -246,20 +300,20 @@ def layer_norm(x, gamma=None, beta=None, eps=1e-5):
     F = x.shape[-1]
     gamma = _check_param(gamma, "gamma", F, "feature (last axis)", x.dtype)
     beta = _check_param(beta, "beta", F, "feature (last axis)", x.dtype)
-    return norm_forward(x, (x.ndim - 1,), gamma, beta, x.ndim - 1, eps)[0]
+    y, _ = norm_forward(x, -1, gamma, beta, param_axis=-1, eps=eps)
+    return y
 
 
 def instance_norm(x, gamma=None, beta=None, eps=1e-5):
-    """Instance norm: μ, σ² per example and channel over the spatial axes (Ulyanov et al. 2016).
-
-    x: (N, C, *spatial) with at least one spatial axis.
-    """
+    """Instance norm (Ulyanov et al. 2016): μ, σ² per example and channel over the spatial axes.
+    x: (N, C, *spatial) with at least one spatial axis; returns y, the same shape."""
     x = _check_channels_input(x, "instance_norm", min_ndim=3)
     _check_eps(eps)
     C = x.shape[1]
     gamma = _check_param(gamma, "gamma", C, "channel", x.dtype)
     beta = _check_param(beta, "beta", C, "channel", x.dtype)
-    return norm_forward(x, tuple(range(2, x.ndim)), gamma, beta, 1, eps)[0]
+    y, _ = norm_forward(x, tuple(range(2, x.ndim)), gamma, beta, param_axis=1, eps=eps)
+    return y
 
 
 def check_groups(num_groups, C):
@@ -271,27 +325,36 @@ def check_groups(num_groups, C):
                          f"{[g for g in range(1, C + 1) if C % g == 0]})")
 
 
-def group_norm_axes(ndim):
-    """GN reshapes (N, C, *S) to (N, G, C/G, *S) and reduces over (C/G, *S)."""
-    return tuple(range(2, ndim + 1))
-
-
 def group_norm(x, num_groups, gamma=None, beta=None, eps=1e-5):
     """Group norm (Wu & He 2018): μ, σ² per example and group of C/G channels.
 
-    x: (N, C) or (N, C, *spatial). G = 1 is layer norm over (C, H, W); G = C is instance norm.
+    x: (N, C) or (N, C, *spatial); returns y, the same shape. G = 1 is layer norm over (C, H, W);
+    G = C is instance norm. Written as the paper's listing (Wu & He 2018, Figure 3)::
+
+        x = x.reshape(N, G, C // G, H, W)              # the groups get an axis of their own
+        x̂ = standardize(x over the axes (C // G, H, W))
+        y = x̂.reshape(N, C, H, W) · γ + β              # γ, β per channel
     """
     x = _check_channels_input(x, "group_norm")
     _check_eps(eps)
-    C = x.shape[1]
+    N, C = x.shape[:2]
     check_groups(num_groups, C)
     gamma = _check_param(gamma, "gamma", C, "channel", x.dtype)
     beta = _check_param(beta, "beta", C, "channel", x.dtype)
-    return norm_forward(x, group_norm_axes(x.ndim), gamma, beta, 1, eps, groups=num_groups)[0]
+    xg = x.reshape(N, num_groups, C // num_groups, *x.shape[2:])
+    x_hat, _, _ = standardize(xg, tuple(range(2, xg.ndim)), eps)
+    y = x_hat.reshape(x.shape)
+    pshape = (1, C) + (1,) * (x.ndim - 2)
+    if gamma is not None:
+        y = y * gamma.reshape(pshape)
+    if beta is not None:
+        y = y + beta.reshape(pshape)
+    return y
 
 
 def rms_norm(x, gamma=None, eps=None):
     """RMS norm (Zhang & Sennrich 2019): y = γ · x / √(mean(x²) + ε) over the last axis.
+    x: (..., F); returns y, the same shape.
 
     No centring and no β. ``eps=None`` uses the machine epsilon of x's dtype, as PyTorch does.
     """
@@ -302,4 +365,5 @@ def rms_norm(x, gamma=None, eps=None):
         eps = float(np.finfo(x.dtype).eps)
     _check_eps(eps)
     gamma = _check_param(gamma, "gamma", x.shape[-1], "feature (last axis)", x.dtype)
-    return norm_forward(x, (x.ndim - 1,), gamma, None, x.ndim - 1, eps, center=False)[0]
+    y, _ = norm_forward(x, -1, gamma, None, param_axis=-1, eps=eps, center=False)
+    return y

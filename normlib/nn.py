@@ -127,15 +127,14 @@ class Dropout(Module):
     def forward(self, x):
         x = _as_float_array(x)
         if not self.training or self.p == 0:
-            self._cache = None if not self.training else np.ones_like(x)
+            self._cache = x.dtype.type(1)          # the identity; recorded now, not read at backward
             return x.copy()
         keep = self.rng.random(x.shape) >= self.p
         self._cache = keep.astype(x.dtype) / x.dtype.type(1 - self.p)
         return x * self._cache
 
     def backward(self, dy):
-        if not self.training:
-            return dy.copy()
+        """dy times the mask of the last forward (whatever the mode is now)."""
         return dy * self._require_cache()
 
     def extra_repr(self):

@@ -4,7 +4,8 @@ explorer(s) and its exercise checkers. A notebook imports its lesson once::
     from normlib.lessons import l05_batch_norm_inference as lesson
 
 ``EXPLORERS`` maps each explorer's name (the lesson's name; ``lesson.which`` where a lesson has two)
-to its class, so that the tests and the benchmarks can drive every explorer headless.
+to its class, so that the tests and the benchmarks can drive every explorer headless. It is built
+on first use, so importing one lesson does not import the others.
 """
 
 from importlib import import_module
@@ -26,4 +27,8 @@ def _explorers():
     return found
 
 
-EXPLORERS = _explorers()
+def __getattr__(name):
+    if name == "EXPLORERS":
+        globals()["EXPLORERS"] = found = _explorers()
+        return found
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -116,7 +116,8 @@ def test_standardize_is_the_shared_core(x4):
     x_hat, mean, var = nl.standardize(x4, (0, 2, 3))
     np.testing.assert_allclose(mean, x4.mean(axis=(0, 2, 3), keepdims=True), rtol=1e-12)
     np.testing.assert_allclose(var, x4.var(axis=(0, 2, 3), keepdims=True), rtol=1e-12)
-    np.testing.assert_allclose(x_hat, nl.batch_norm(x4), atol=1e-13)
+    ref = (x4 - x4.mean(axis=(0, 2, 3), keepdims=True)) / np.sqrt(x4.var(axis=(0, 2, 3), keepdims=True) + EPS)
+    np.testing.assert_allclose(x_hat, ref, atol=1e-12)
 
 
 @pytest.mark.parametrize("axes", [(0,), (0, 2, 3), (1, 2, 3), (3,)])
@@ -156,3 +157,72 @@ def test_gradient_check_would_catch_a_wrong_backward():
     wrong = nl.standardize_backward(g, x_hat, 1 / np.sqrt(var + EPS), (0,), center=False)
     num = nl.numerical_gradient(lambda: np.sum(nl.standardize(x, (0,))[0] * g), x)
     assert nl.rel_error(wrong, num) > 1e-2
+
+
+# ----------------------------------------------------------------------------------------------
+# NumPy's conventions for axes; bad input gets a sentence
+# ----------------------------------------------------------------------------------------------
+def _numpy_standardize(x, axes):
+    return (x - x.mean(axis=axes, keepdims=True)) / np.sqrt(x.var(axis=axes, keepdims=True) + EPS)
+
+
+@pytest.mark.parametrize("axes, numpy_axes", [((-1,), (3,)), (-1, (3,)), (1, (1,)), ((0, -2, -1), (0, 2, 3)),
+                                              ([0, 2], (0, 2))])
+def test_standardize_takes_numpys_axes(axes, numpy_axes):
+    x = np.random.default_rng(5).normal(2, 3, (3, 4, 2, 5))
+    x_hat, mean, var = nl.standardize(x, axes)
+    np.testing.assert_allclose(x_hat, _numpy_standardize(x, numpy_axes), atol=1e-12)
+    np.testing.assert_allclose(mean, x.mean(axis=numpy_axes, keepdims=True), rtol=1e-12)
+    np.testing.assert_allclose(var, x.var(axis=numpy_axes, keepdims=True), rtol=1e-12)
+    _, ms = nl.standardize(x, axes, center=False)[1:]
+    np.testing.assert_allclose(ms, np.mean(x ** 2, axis=numpy_axes, keepdims=True), rtol=1e-12)
+    assert ms.shape == var.shape
+
+
+@pytest.mark.parametrize("x, axes, eps, exc, words", [
+    (np.arange(6).reshape(2, 3), (0,), 1e-5, TypeError, "x must be a floating-point array"),
+    ([[1.0, 2.0], [3.0, 4.0]], (0,), 1e-5, TypeError, "x must be a NumPy array"),
+    (np.ones((2, 3)), (2,), 1e-5, ValueError, "axis 2 is out of range"),
+    (np.ones((2, 3)), (-3,), 1e-5, ValueError, "axis -3 is out of range"),
+    (np.ones((2, 3)), (1, -1), 1e-5, ValueError, "names an axis twice"),
+    (np.ones((2, 3)), (), 1e-5, ValueError, "at least one axis"),
+    (np.ones((2, 3)), (0.5,), 1e-5, TypeError, "axes must be an int or a tuple of ints"),
+    (np.ones((2, 3)), (0,), -1e-5, ValueError, "eps must be a finite number"),
+    (np.ones((2, 3)), (0,), float("nan"), ValueError, "eps must be a finite number"),
+    (np.ones((2, 3)), (0,), float("inf"), ValueError, "eps must be a finite number"),
+])
+def test_standardize_explains_bad_input(x, axes, eps, exc, words):
+    with pytest.raises(exc, match=words):
+        nl.standardize(x, axes, eps)
+
+
+def test_group_norm_is_wu_and_he_listing():
+    """Against the paper's listing written independently in NumPy (Wu & He 2018, Figure 3)."""
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((2, 6, 3, 4))
+    gamma, beta = rng.standard_normal(6), rng.standard_normal(6)
+    N, C, H, W = x.shape
+    G = 3
+    xg = x.reshape(N, G, C // G, H, W)
+    mean, var = xg.mean(axis=(2, 3, 4), keepdims=True), xg.var(axis=(2, 3, 4), keepdims=True)
+    ref = ((xg - mean) / np.sqrt(var + EPS)).reshape(N, C, H, W) * gamma.reshape(1, C, 1, 1) + beta.reshape(1, C, 1, 1)
+    np.testing.assert_allclose(nl.group_norm(x, G, gamma, beta), ref, atol=1e-12)
+    layer = nl.GroupNorm(G, C, dtype=np.float64)
+    layer.gamma, layer.beta = gamma.copy(), beta.copy()
+    np.testing.assert_allclose(layer(x), ref, atol=1e-12)
+
+
+def test_batch_norm_backward_is_the_general_backward_in_fewer_passes():
+    rng = np.random.default_rng(12)
+    x = rng.normal(1, 2, (5, 3, 2, 2))
+    gamma, beta = rng.standard_normal(3), rng.standard_normal(3)
+    dy = rng.standard_normal(x.shape)
+    _, cache = F.norm_forward(x, F.batch_norm_axes(x.ndim), gamma, beta)
+    fast, general = F.batch_norm_backward(dy, cache), F.norm_backward(dy, cache)
+    loss = lambda: np.sum(F.norm_forward(x, (0, 2, 3), gamma, beta)[0] * dy)
+    assert nl.rel_error(fast[0], nl.numerical_gradient(loss, x)) < 1e-7
+    for a, b in zip(fast, general):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    _, ln_cache = F.norm_forward(x, (1, 2, 3), gamma, beta)
+    with pytest.raises(ValueError, match="use norm_backward"):
+        F.batch_norm_backward(dy, ln_cache)

@@ -119,22 +119,88 @@ def test_float32_layers_keep_float32():
     assert bn.eval()(x).dtype == np.float32
 
 
-def test_dgamma_dbeta_are_sums_not_means():
-    x = np.random.default_rng(8).standard_normal((10, 2))
-    bn = nl.BatchNorm(2, **F64)
-    y = bn(x)
-    dy = np.ones_like(y)
-    bn.backward(dy)
-    np.testing.assert_allclose(bn.dbeta, [10.0, 10.0])   # Σ over 10 examples of 1
+@pytest.mark.parametrize("make, shape", [(lambda: nl.BatchNorm(3, **F64), (10, 3, 2, 2)),
+                                         (lambda: nl.GroupNorm(3, 3, **F64), (10, 3, 2, 2)),
+                                         (lambda: nl.LayerNorm(4, **F64), (10, 4))])
+def test_dgamma_dbeta_are_sums_not_means(make, shape):
+    """With a random dy, dγ_c = Σ dy·x̂ and dβ_c = Σ dy over every value of channel c: a mean (÷N)
+    instead of a sum fails here (with dy = 1, dγ = Σ x̂ = 0 either way, so it would not)."""
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal(shape)
+    layer = make()
+    y = layer(x)
+    dy = rng.standard_normal(y.shape)
+    layer.backward(dy)
+    axis = 1 if isinstance(layer, (nl.BatchNorm, nl.GroupNorm)) else -1
+    other = tuple(a for a in range(x.ndim) if a != axis % x.ndim)
+    if isinstance(layer, nl.GroupNorm):        # G = C: each channel of each example on its own
+        x_hat = (x - x.mean((2, 3), keepdims=True)) / np.sqrt(x.var((2, 3), keepdims=True) + 1e-5)
+    else:
+        red = other if isinstance(layer, nl.BatchNorm) else (x.ndim - 1,)
+        x_hat = (x - x.mean(red, keepdims=True)) / np.sqrt(x.var(red, keepdims=True) + 1e-5)
+    np.testing.assert_allclose(layer.dgamma, np.sum(dy * x_hat, axis=other), rtol=1e-10)
+    np.testing.assert_allclose(layer.dbeta, np.sum(dy, axis=other), rtol=1e-10)
 
 
 def test_group_norm_one_group_is_layer_norm_and_c_groups_is_instance_norm():
     x = np.random.default_rng(9).standard_normal((2, 6, 3, 3))
     ln_chw = (x - x.mean((1, 2, 3), keepdims=True)) / np.sqrt(x.var((1, 2, 3), keepdims=True) + 1e-5)
     np.testing.assert_allclose(nl.GroupNorm(1, 6, **F64)(x), ln_chw, atol=1e-12)
-    np.testing.assert_allclose(nl.GroupNorm(6, 6, **F64)(x), nl.InstanceNorm(6, **F64)(x), atol=1e-12)
+    in_hw = (x - x.mean((2, 3), keepdims=True)) / np.sqrt(x.var((2, 3), keepdims=True) + 1e-5)
+    np.testing.assert_allclose(nl.GroupNorm(6, 6, **F64)(x), in_hw, atol=1e-12)
 
 
 def test_repr_names_the_settings():
     assert repr(nl.BatchNorm(3)) == "BatchNorm(3, eps=1e-05, affine=True, momentum=0.1)"
     assert repr(nl.GroupNorm(2, 4)) == "GroupNorm(2, 4, eps=1e-05, affine=True)"
+
+
+def test_rms_norm_is_not_a_layer_norm():
+    assert not isinstance(nl.RMSNorm(4), nl.LayerNorm)
+    assert [n for n, _, _ in nl.RMSNorm(4).parameters()] == ["gamma"]
+
+
+def test_batch_norm_eval_cache_has_the_training_schema():
+    x = np.random.default_rng(3).standard_normal((6, 3))
+    bn = nl.BatchNorm(3, **F64)
+    bn(x)
+    keys = set(bn._cache) - {"training"}
+    bn.eval()(x)
+    assert set(bn._cache) - {"training"} == keys
+
+
+def test_dropout_backward_uses_the_mode_of_its_forward():
+    x = np.random.default_rng(2).standard_normal((50, 8))
+    d = nl.Dropout(0.5, rng=0)
+    y = d(x)
+    d.eval()                                  # switched between forward and backward
+    dx = d.backward(np.ones_like(y))
+    assert np.array_equal(dx == 0, y == 0) and np.allclose(dx[y != 0], 2.0)
+
+
+@pytest.mark.parametrize("make, shape", [(lambda: nl.BatchNorm(3), (6, 3)), (lambda: nl.GroupNorm(2, 4), (3, 4, 2, 2)),
+                                         (lambda: nl.RMSNorm(5), (4, 5))])
+def test_check_gradients_works_on_a_float32_layer_and_leaves_it_as_it_was(make, shape):
+    layer = make()
+    layer.gamma[:] = np.linspace(0.5, 2, layer.num_features)
+    before = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in vars(layer).items()}
+    errors = nl.check_gradients(layer, np.random.default_rng(0).standard_normal(shape))
+    assert set(errors) == {"x"} | {n for n, _, _ in layer.parameters()}
+    assert max(errors.values()) < 1e-6
+    for k, v in vars(layer).items():
+        if isinstance(v, np.ndarray):
+            assert v.dtype == before[k].dtype and np.array_equal(v, before[k]), k
+        elif k != "_cache":
+            assert v == before[k], k
+
+
+def test_check_gradients_catches_a_wrong_backward():
+    class Scaled(nl.LayerNorm):
+        def backward(self, dy):
+            return 2 * super().backward(dy)
+    assert nl.check_gradients(Scaled(4, dtype=np.float64), np.random.default_rng(1).standard_normal((3, 4)))["x"] > 0.1
+
+
+def test_check_gradients_refuses_dropout_in_training_mode():
+    with pytest.raises(ValueError, match="Dropout in training mode"):
+        nl.check_gradients(nl.Sequential(nl.Linear(3, 3), nl.Dropout(0.5)), np.ones((2, 3)))

@@ -156,16 +156,16 @@ def test_count_passes_returns_plain_results():
 
 
 def test_bn_backward_pass_counts():
-    """Hand count of norm_backward's BN branch: dy·x̂, Σ → dγ; Σ dy → dβ; x̂·(dγ/m), dy − …,
-    −= dβ/m, *= scale: 7 operations on full-size arrays. The staged graph: dy·γ, then μ, d, d², v,
-    dx̂·r, dx̂·d, Σ, dv·2·d, /m, dd + …, copy, Σ dd, += dμ/m (13), then dy·x̂, Σ, Σ dy: 17."""
+    """batch_norm_backward (the BN paper's closed form) against the staged graph: the staged one
+    makes at least twice the operations and more than twice the writes on full-size arrays (the
+    notebook counts them exactly; a faster closed form must not fail this test)."""
     rng = np.random.default_rng(0)
     x, dy = rng.standard_normal((2, 64, 16)).astype(np.float32)
     g = np.ones(16, np.float32)
     _, cache = F.norm_forward(x, (0,), g, np.zeros_like(g))
-    closed = B.count_passes(F.norm_backward, dy, cache)
+    closed = B.count_passes(F.batch_norm_backward, dy, cache)
     staged = B.count_passes(B.staged_batch_norm_backward, dy, x, cache["x_hat"], g)
-    assert closed.ops == 7 and staged.ops == 17
+    assert staged.ops >= 2 * closed.ops
     assert staged.writes > 2 * closed.writes
     np.testing.assert_allclose(staged.result[0], closed.result[0], atol=1e-5)
 
