@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test test-unit test-browser bench notebooks experiments clean
+.PHONY: lab test test-unit test-browser bench notebooks experiments nbdime clean
 BROWSER_STAMP := $(VENV)/.installed-browser
 
 $(STAMP): requirements.txt pyproject.toml
@@ -57,6 +57,12 @@ experiments: $(STAMP)
 	    [ -e "$$f" ] || continue; \
 	    m=$$(echo "$${f%.py}" | tr / .); echo "$$m"; $(BIN)/python -m "$$m" || exit 1; \
 	done
+
+# Notebook diffs a reviewer can read: nbdime shows cell by cell what changed (.gitattributes names
+# the driver); this installs it into .venv and registers it in this clone's git config only.
+nbdime: $(STAMP)
+	$(BIN)/python -m pip install --quiet nbdime
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/nbdime config-git --enable
 
 clean:
 	rm -rf $(VENV)
