@@ -27,11 +27,13 @@ from .palette import OKABE_ITO  # noqa: E402  (re-exported: explorers import it 
 
 
 class Explorer:
-    """Base class. Subclasses set ``name`` and ``title`` and implement ``make_controls()``,
-    ``make_figure(fig)`` (create the artists) and ``draw(**values)`` (update them)."""
+    """Base class. Subclasses set ``name``, ``title`` and ``caption`` (one line: what to look for)
+    and implement ``make_controls()``, ``make_figure(fig)`` (create the artists) and
+    ``draw(**values)`` (update them)."""
 
     name = "explorer"
     title = ""
+    caption = ""
     figsize = (8, 3)
     dpi = 80
 
@@ -139,9 +141,12 @@ class Explorer:
 
     # -- notebook display ------------------------------------------------------------------------
     def snapshot(self):
-        """A static picture of the current state (saved with the notebook for readers without a
-        kernel)."""
-        from IPython.display import Image
+        """A static picture of the current state, saved with the notebook for readers without a
+        kernel: the explorer's title and what to look for (a line of Markdown), then the PNG."""
+        from IPython.display import Image, Markdown, display
+        if self.title or self.caption:
+            display(Markdown(" — ".join(t for t in (f"**{self.title}**" if self.title else "",
+                                                   self.caption) if t)))
         return Image(self.render_png())
 
     def widget(self):
