@@ -1,26 +1,45 @@
 # Two commands, each from a fresh clone with nothing but Python 3.10+ and make:
 #   make lab    set up .venv (first time only) and open the course in JupyterLab
 #   make test   set up .venv (first time only), run the unit tests and every notebook under strict nbval
-# More: make test-browser (every notebook in JupyterLab in headless Chromium), make bench, make notebooks
+# More: make test-browser (every notebook in JupyterLab in headless Chromium), make test-binder (the
+# Binder build, by repo2docker's dry run), make bench, make notebooks
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LAB_STAMP := $(VENV)/.installed-lab
 
-.PHONY: lab test test-unit test-browser bench notebooks experiments nbdime clean
+.PHONY: lab test test-unit test-browser test-binder bench notebooks experiments nbdime clean
 BROWSER_STAMP := $(VENV)/.installed-browser
 
-$(STAMP): requirements.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "The course needs Python 3.10 or newer; $(PYTHON) is " + sys.version.split()[0] + ". Run: make PYTHON=python3.12 ...")'
+# Two tiers. `make test` and every target that checks, times or re-executes the notebooks install the
+# environment the notebooks were executed in: the ranges of requirements.txt with the exact versions of
+# constraints.txt (made on Python 3.11), so strict nbval compares like with like. `make lab` does NOT use
+# the constraints: it installs the tested ranges alone, as a student's own `pip install -r
+# requirements.txt` does, so it keeps working on a newer Python where an old pin has no wheel (printed
+# digits may then differ from the saved ones). A venv set up by `make test` satisfies the ranges, so
+# `make lab` installs nothing more; after `make lab`, `make test` moves the venv to the pins.
+CHECK_PYTHON = @$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "The course needs Python 3.10 or newer; $(PYTHON) is " + sys.version.split()[0] + ". Run: make PYTHON=python3.12 ...")'
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	$(CHECK_PYTHON)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -c 'import sys; sys.version_info[:2] == (3, 11) or print("note: constraints.txt pins the Python 3.11 environment; if a pin fails to install here, use make PYTHON=python3.11 ...")'
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
+	touch $(STAMP) $(LAB_STAMP)
+
+$(LAB_STAMP): requirements.txt pyproject.toml
+	$(CHECK_PYTHON)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
-	touch $(STAMP)
+	touch $(LAB_STAMP)
 
 # JupyterLab refuses to start as root (as in many containers) without --allow-root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-lab: $(STAMP)
+lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab --ip=127.0.0.1 $(ROOT_FLAG) notebooks/00_overview.ipynb
 
 test: $(STAMP)
@@ -31,12 +50,29 @@ test-unit: $(STAMP)
 	$(BIN)/python -m pytest tests -m "not browser" -k "not claim"
 
 $(BROWSER_STAMP): $(STAMP) requirements-browser.txt
-	$(BIN)/python -m pip install --quiet -r requirements-browser.txt
+	$(BIN)/python -m pip install --quiet -r requirements-browser.txt -c constraints.txt
 	touch $(BROWSER_STAMP)
 
 # Needs the system's Chromium (apt-get install chromium); screenshots and latencies go to build/browser/.
 test-browser: $(BROWSER_STAMP)
 	$(BIN)/python -m pytest -m browser -s tests/browser
+
+# Binder: repo2docker's dry run (no Docker) must give Python 3.11 and one install, of binder/requirements.txt
+# (constraints.txt + normlib editable), after the whole repository is copied. repo2docker lives in its own
+# venv under build/; its version is pinned because the test reads the Dockerfile it writes.
+R2D_VERSION := 2026.4.0
+R2D_VENV    := build/repo2docker
+R2D_STAMP   := $(R2D_VENV)/.installed-$(R2D_VERSION)
+
+$(R2D_STAMP):
+	$(CHECK_PYTHON)
+	rm -rf $(R2D_VENV)
+	$(PYTHON) -m venv $(R2D_VENV)
+	$(R2D_VENV)/bin/python -m pip install --quiet jupyter-repo2docker==$(R2D_VERSION)
+	touch $(R2D_STAMP)
+
+test-binder: $(STAMP) $(R2D_STAMP)
+	REPO2DOCKER=$(CURDIR)/$(R2D_VENV)/bin/jupyter-repo2docker $(BIN)/python -m pytest tests/test_environment.py -k binder
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_norms.py
@@ -61,8 +97,38 @@ experiments: $(STAMP)
 # Notebook diffs a reviewer can read: nbdime shows cell by cell what changed (.gitattributes names
 # the driver); this installs it into .venv and registers it in this clone's git config only.
 nbdime: $(STAMP)
-	$(BIN)/python -m pip install --quiet nbdime
+	$(BIN)/python -m pip install --quiet nbdime -c constraints.txt
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/nbdime config-git --enable
+
+# Instructor kit (INSTRUCTORS.md): nbgrader in its own venv, .venv-instructor, from
+# requirements-instructor.txt (students never install it, and the course's .venv is not touched);
+# the notebooks it autogrades run in a kernel of .venv. `make assignments` rebuilds instructor/source/
+# and writes the student versions to instructor/release/; `make grade SUBMISSIONS=dir` grades
+# dir/<student>/<NN_name>.ipynb into build/instructor/grades.csv.
+.PHONY: assignments grade test-instructor
+INSTRUCTOR_VENV  := .venv-instructor
+INSTRUCTOR_STAMP := $(INSTRUCTOR_VENV)/.installed
+
+$(INSTRUCTOR_STAMP): requirements-instructor.txt constraints.txt
+	$(CHECK_PYTHON)
+	test -x $(INSTRUCTOR_VENV)/bin/python || $(PYTHON) -m venv $(INSTRUCTOR_VENV)
+	echo '*' > $(INSTRUCTOR_VENV)/.gitignore
+	$(INSTRUCTOR_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(INSTRUCTOR_VENV)/bin/python -m pip install --quiet -r requirements-instructor.txt -c constraints.txt
+	touch $(INSTRUCTOR_STAMP)
+
+assignments: $(INSTRUCTOR_STAMP)
+	$(INSTRUCTOR_VENV)/bin/python instructor/assignments.py
+
+grade: $(STAMP) $(INSTRUCTOR_STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir   (dir/<student>/<NN_name>.ipynb; see INSTRUCTORS.md)"; exit 2; }
+	$(INSTRUCTOR_VENV)/bin/python instructor/grade.py "$(SUBMISSIONS)"
+
+# Every exercise through nbgrader and back: the solution gets full credit, a classic mistake zero with
+# its diagnosis; bad submissions get zero with a sentence; the student versions equal the course's cells.
+test-instructor: $(STAMP) $(INSTRUCTOR_STAMP)
+	NORMLIB_INSTRUCTOR_TESTS=1 INSTRUCTOR_PYTHON=$(CURDIR)/$(INSTRUCTOR_VENV)/bin/python \
+	    $(BIN)/python -m pytest tests/instructor -rxX -s
 
 clean:
 	rm -rf $(VENV)

@@ -365,3 +365,74 @@ def test_explorer_standardized_panel_ignores_the_ratio_and_contours_are_replaced
     assert ex.titles[1].get_text() == text1
     assert [len(ax.collections) for ax in ex.axes] == n_artists     # old contour sets removed
     assert all(c in ex.dynamic for c in ex.contours)
+
+
+# -- the offset (mean 0), the worst-case step and the fewest-steps search -------------------------
+def test_offset_zero_is_the_centred_problem_and_an_offset_moves_the_means():
+    X0, y0 = LS.two_feature_problem(ratio=10, seed=2)
+    Xz, yz = LS.two_feature_problem(ratio=10, seed=2, offset=0.0)
+    np.testing.assert_array_equal(X0, Xz)
+    np.testing.assert_array_equal(y0, yz)
+    X3, y3 = LS.two_feature_problem(ratio=10, seed=2, offset=3.0)
+    np.testing.assert_allclose(X3 - X0, np.broadcast_to([3.0, 30.0], X0.shape), atol=1e-12)
+    np.testing.assert_allclose(y3 - y0, 3.0 * (1.0 + 0.5), atol=1e-12)     # y + (a + c)·offset
+    np.testing.assert_allclose(LS.centred_target(y3), y0, atol=1e-12)
+    # standardization removes the offset entirely
+    s0 = LS.apply_standardization(X0, *LS.fit_standardization(X0))
+    s3 = LS.apply_standardization(X3, *LS.fit_standardization(X3))
+    np.testing.assert_allclose(s0, s3, atol=1e-9)
+
+
+def test_target_loss_uses_the_variance_of_y_so_an_offset_does_not_loosen_it():
+    X0, y0 = LS.two_feature_problem(seed=0)
+    X3, y3 = LS.two_feature_problem(seed=0, offset=3.0)
+    L0 = 0.5 * np.mean(y0 ** 2)                                  # = L(0) for the centred target
+    w, L_star = LS.least_squares(X0, y0)
+    assert LS.target_loss(X0, y0) == pytest.approx(L_star + 1e-3 * (L0 - L_star), rel=1e-12)
+    w3, L3 = LS.least_squares(X3, y3)
+    assert LS.target_loss(X3, y3) == pytest.approx(L3 + 1e-3 * (L0 - L3), rel=1e-9)
+
+
+def test_contraction_is_the_largest_factor_and_best_lr_minimizes_it(problem):
+    X, _ = problem
+    H = LS.hessian(X)
+    c = LS.curvature(H)
+    lam = np.linalg.eigvalsh(H)
+    for lr in (0.001, 0.01, c.best_lr, 0.03):
+        assert c.contraction(lr) == pytest.approx(np.abs(1 - lr * lam).max())
+    grid = np.linspace(1e-4, 2 / c.lam_max, 1000)
+    assert c.contraction(c.best_lr) <= min(c.contraction(v) for v in grid) + 1e-12
+    with pytest.raises(ValueError, match="lr"):
+        c.contraction(0.0)
+
+
+def test_fewest_steps_agrees_with_steps_to_loss_on_its_grid(problem):
+    X, y = problem
+    t = LS.target_loss(X, y)
+    best = LS.fewest_steps(X, y, t, n_grid=50)
+    lrs = LS.max_stable_lr(X) * np.arange(1, 51) / 51
+    counts = [LS.steps_to_loss(X, y, float(v), t).steps for v in lrs]
+    assert best.steps == min(counts)
+    assert best.lr_low == pytest.approx(lrs[counts.index(min(counts))])
+    with pytest.raises(ValueError, match="n_grid"):
+        LS.fewest_steps(X, y, t, n_grid=1)
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: LS.two_feature_problem(offset=float("nan")), "offset"),
+    (lambda: LS.two_feature_problem(offset="big"), "offset"),
+    (lambda: LS.centred_target(np.ones((2, 2))), "y"),
+])
+def test_bad_offset_and_target_name_the_parameter(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+def test_explorer_offset_moves_only_the_raw_panel():
+    from normlib.lessons.l01_standardization.explorer import StandardizationExplorer
+    ex = StandardizationExplorer()
+    ex.update(ratio=10, lr=0.01, offset=0)
+    raw0, std0 = (t.get_text() for t in ex.titles)
+    ex.update(offset=3)
+    raw3, std3 = (t.get_text() for t in ex.titles)
+    assert std3 == std0 and raw3 != raw0 and "means 3σ" in raw3

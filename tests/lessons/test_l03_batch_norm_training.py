@@ -175,3 +175,27 @@ def test_count_passes_bad_input():
         B.count_passes(3, np.ones(3))
     with pytest.raises(ValueError, match="at least one array argument"):
         B.count_passes(lambda a: a, 3.0)
+
+
+# -- the cached result is shared: frozen and read-only; the Gaussian contrast ---------------------
+def test_batch_noise_is_frozen_and_read_only(noise):
+    import dataclasses
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        noise.example = 0
+    for name in ("values", "batches", "companions", "spread_mean", "spread_std"):
+        with pytest.raises(ValueError):
+            getattr(noise, name)[0] = 0
+    assert B.batch_noise() is noise
+
+
+def test_gaussian_population_has_the_same_mean_std_and_size(noise):
+    g = B.batch_noise(population="gaussian")
+    assert g.values.size == noise.values.size
+    assert g.mu == pytest.approx(noise.mu) and g.sigma == pytest.approx(noise.sigma)
+    skew, kurt = g.shape()
+    assert abs(skew) < 0.2 and abs(kurt) < 0.5
+    v = (noise.values - noise.values.mean()) / noise.values.std()
+    assert noise.shape() == pytest.approx((np.mean(v ** 3), np.mean(v ** 4) - 3))
+    assert noise.example_z == pytest.approx((noise.values[noise.example] - noise.mu) / noise.sigma)
+    with pytest.raises(ValueError, match="population"):
+        B.batch_noise(population="uniform")

@@ -320,3 +320,61 @@ def test_blitted_render_equals_a_full_redraw():
     ex = RunningAverageExplorer()
     ex.update(convention="old", momentum=0.99, stat="mean", layer=3, unit=5)
     assert ex.blit_mismatch() < 0.002
+
+
+# ----------------------------------------------------------------------------------------------
+# Relative errors, the Algorithm 2 gap, and cached results handed out read-only
+# ----------------------------------------------------------------------------------------------
+def test_relative_tracking_error_divides_by_the_population_scale():
+    steps, pop_steps = 6, np.array([1, 3, 5])
+    batch = np.full((steps, 1, 1), 2.0)
+    pop_mean, pop_var = np.full((3, 1, 1), 2.0), np.full((3, 1, 1), 4.0)
+    s = bi.BNStatistics(batch, batch, pop_steps, pop_mean, pop_var, {})
+    absolute = bi.tracking_error(s, "mean", 0, 0.5, after=2)
+    assert bi.tracking_error(s, "mean", 0, 0.5, after=2, relative=True) == pytest.approx(absolute / 2.0)
+    absolute_var = bi.tracking_error(s, "var", 0, 0.5, after=2)
+    assert bi.tracking_error(s, "var", 0, 0.5, after=2, relative=True) == pytest.approx(absolute_var / 4.0)
+
+
+def test_track_bn_statistics_is_float64_read_only_and_keeps_the_final_model():
+    s = bi.track_bn_statistics(steps=4, units=2, pop_every=2)
+    assert s.batch_mean.dtype == np.float64 and s.settings["dtype"] == "float64"
+    with pytest.raises(ValueError):
+        s.batch_mean[0, 0, 0] = 1.0
+    with pytest.raises(TypeError):
+        s.settings["steps"] = 5
+    m1, m2 = s.model, s.model
+    assert m1 is not m2 and not m1.training
+    m1[1].running_mean[:] = 123.0                           # editing a copy leaves the cache alone
+    assert not np.any(s.model[1].running_mean == 123.0)
+
+
+def test_ema_vs_precise_hands_out_copies_and_read_only_arrays():
+    r = bi.ema_vs_precise(steps=20, eval_every=10, momenta=(0.1, None))
+    with pytest.raises(ValueError):
+        r.precise[0] = 0.0
+    with pytest.raises(TypeError):
+        r.ema[0.5] = r.precise
+    a = r.model
+    a[0].weight[:] = 0.0
+    assert np.any(r.model[0].weight != 0.0)
+
+
+def test_algorithm2_gap_is_zero_for_layer_1_with_every_batch_and_by_hand(digits):
+    model = sigmoid_mlp("bn", dtype=np.float64).eval()
+    X = digits.X_train.astype(np.float64)[:120]
+    # two batches of 60 covering X exactly once: Algorithm 2's mean is then the full mean
+    mean_gap, var_gap = bi.algorithm2_gap(model, X, batch_size=60, n_batches=2, seed=0)
+    assert mean_gap[0] < 1e-12
+    z = X @ model[0].weight.T
+    gen = nl.minibatches(120, 60, 0)
+    halves = [z[next(gen)] for _ in range(2)]
+    alg2_var = np.mean([h.var(axis=0) for h in halves], axis=0) * 60 / 59
+    assert var_gap[0] == pytest.approx(np.mean(np.abs(alg2_var - z.var(axis=0)) / z.var(axis=0)), rel=1e-9)
+    with pytest.raises(ValueError, match="n_batches"):
+        bi.algorithm2_gap(model, X, n_batches=0)
+
+
+def test_small_explorer_is_built_from_a_short_run():
+    ex = RunningAverageExplorer.small()
+    assert ex.results.batch_mean.shape[0] < 500

@@ -8,7 +8,8 @@ import normlib as nl
 from normlib.lessons.l07_layer_norm_rnn import invariance
 from normlib.lessons.l07_layer_norm_rnn import small_batch
 from normlib.lessons.l07_layer_norm_rnn import transformer
-from normlib.lessons.l07_layer_norm_rnn.rnn import RNN, LastStep, digit_sequences, rnn_classifier
+from normlib.lessons.l07_layer_norm_rnn.rnn import (RNN, LastStep, blank_rows, digit_sequences, rnn_classifier,
+                                                    rnn_experiment, train_rnn)
 
 RNG = np.random.default_rng(7)
 X = RNG.standard_normal((5, 4, 3))
@@ -100,10 +101,36 @@ def test_dtype_is_preserved_and_errors_name_the_parameter():
         LastStep().forward(np.zeros((2, 3)))
 
 
+def test_rnn_experiment_is_read_only_and_blank_rows_prepend_rows():
+    r = rnn_experiment(steps=3, eval_every=3)
+    with pytest.raises(ValueError):
+        r.loss["plain"][0] = 0.0
+    with pytest.raises(TypeError):
+        r.models["plain"] = None
+    _, _, Xt, _ = digit_sequences()
+    Xk = blank_rows(Xt[:5], 3)
+    assert Xk.shape == (5, 11, 8)
+    np.testing.assert_array_equal(Xk[:, 3:], Xt[:5])
+    d = nl.load_digits(dtype=np.float64)
+    np.testing.assert_allclose(Xk[0, 0] * d.std[:8] + d.mean[:8], 0, atol=1e-12)   # a blank row
+    with pytest.raises(ValueError, match="X must be sequences"):
+        train_rnn("layer", Xt[:, 0], None)
+
+
+def test_train_stack_warms_up_and_checks_its_input():
+    from normlib.lessons.l07_layer_norm_rnn import train_stack
+    h = train_stack("pre", 0.05, warmup=3, steps=4, depth=2)
+    assert len(h.loss) == 4 and len(h.test_accuracy) == 1
+    with pytest.raises(ValueError, match="placement must be"):
+        train_stack("middle", 0.1)
+    with pytest.raises(ValueError, match="warmup must be"):
+        train_stack("pre", 0.1, warmup=-1)
+
+
 def test_digit_sequences_are_image_rows():
     X, y, Xt, yt = digit_sequences()
-    d = nl.load_digits()
-    assert X.shape[1:] == (8, 8) and len(Xt) == len(yt)
+    d = nl.load_digits(dtype=np.float64)
+    assert X.shape[1:] == (8, 8) and len(Xt) == len(yt) and X.dtype == np.float64
     np.testing.assert_array_equal(X.reshape(len(X), 64), d.X_train)
 
 
@@ -172,24 +199,84 @@ def test_train_test_gap_shrinks_and_two_values_standardize_to_plus_minus_one():
     np.testing.assert_allclose(nl.batch_norm(a), [[-1], [1]], atol=1e-5)
 
 
-def test_bn_accuracy_with_batch_stats_leaves_the_model_unchanged():
-    d = nl.load_digits()
-    model = small_batch.norm_mlp("batch")
-    nl.fit(model, d.X_train, d.y_train, steps=20, batch_size=16, lr=0.05)
+def test_train_mode_metrics_leave_the_model_unchanged_and_match_a_hand_computation():
+    X, y, _, _ = small_batch.digits64()
+    X, y = X[:40], y[:40]
+    model = small_batch.norm_mlp("batch", seed=1)
+    nl.fit(model, X, y, steps=20, batch_size=8, lr=0.05)
     bn = model[1]
-    before = bn.running_mean.copy(), bn.running_var.copy(), bn.num_batches_tracked
-    small_batch._accuracy_with_batch_stats(model, d.X_test, d.y_test, 8, 0)
+    before = bn.running_mean.copy(), bn.running_var.copy(), bn.num_batches_tracked, model[0].weight.copy()
+    loss, acc = small_batch.train_mode_metrics(model, X, y, 8, seed=3)
     np.testing.assert_array_equal(bn.running_mean, before[0])
     np.testing.assert_array_equal(bn.running_var, before[1])
-    assert bn.num_batches_tracked == before[2]
+    assert bn.num_batches_tracked == before[2] and model.training
+    np.testing.assert_array_equal(model[0].weight, before[3])
+    # by hand: each batch of 8 through the layers with its own batch statistics (biased variance)
+    order = np.random.default_rng(3).permutation(40)
+    losses, correct = [], 0
+    for i in range(0, 40, 8):
+        h = X[order[i:i + 8]]
+        for lin, norm in ((model[0], model[1]), (model[3], model[4])):
+            z = h @ lin.weight.T
+            h = np.maximum(norm.gamma * (z - z.mean(0)) / np.sqrt(z.var(0) + norm.eps) + norm.beta, 0)
+        logits = h @ model[6].weight.T + model[6].bias
+        p = np.exp(logits - logits.max(1, keepdims=True))
+        p /= p.sum(1, keepdims=True)
+        t = y[order[i:i + 8]]
+        losses.append(-np.log(p[np.arange(8), t]).mean())
+        correct += (logits.argmax(1) == t).sum()
+    assert abs(loss - np.mean(losses)) < 1e-10 and acc == correct / 40
+    # layer norm has no batch statistics: training mode is eval mode
+    ln = small_batch.norm_mlp("layer", seed=1)
+    assert small_batch.train_mode_metrics(ln, X, y, 2)[1] == nl.accuracy(ln, X, y)
     with pytest.raises(ValueError, match="norm must be 'batch' or 'layer'"):
         small_batch.norm_mlp("group")
+    with pytest.raises(ValueError, match="m must be"):
+        small_batch.train_mode_metrics(model, X, y, 0)
+    with pytest.raises(ValueError, match="lr must be a number > 0"):
+        small_batch.train_run("batch", 4, -1.0)
 
 
-def test_tiny_batches_hurt_batch_norm_not_layer_norm():
-    r = small_batch.batch_size_sweep(batch_sizes=(2, 32), epochs=1, lr=0.02)
-    assert r.test_accuracy["layer"][0] > r.test_accuracy["batch"][0] + 0.2
-    assert r.test_accuracy["batch"][1] > 0.8
+def test_measure_run_precise_statistics_are_the_population_statistics():
+    X, y, Xt, yt = small_batch.digits64()
+    model = small_batch.norm_mlp("batch", seed=2)
+    nl.fit(model, X[:64], y[:64], steps=10, batch_size=4, lr=0.01)
+    out = small_batch.measure_run(model, "batch", 4, (X[:64], y[:64], Xt, yt))
+    assert set(out) == set(small_batch.METRICS)
+    # layer 1's precise statistics are the mean and unbiased variance of W₁x over the data
+    precise = nl.precise_bn(model, X[:64], batch_size=64)
+    z = X[:64] @ model[0].weight.T
+    np.testing.assert_allclose(precise[1].running_mean, z.mean(0), atol=1e-10)
+    np.testing.assert_allclose(precise[1].running_var, z.var(0, ddof=1), rtol=1e-10)
+    assert out["test_acc_precise"] == nl.accuracy(precise, Xt, yt)
+    ln_out = small_batch.measure_run(small_batch.norm_mlp("layer"), "layer", 4, (X[:64], y[:64], Xt, yt))
+    assert np.isnan(ln_out["test_acc_precise"])
+
+
+def test_validation_split_is_held_out_of_the_training_set():
+    X, y, Xv, yv = small_batch.digits64(validation=True)
+    Xa, ya, _, _ = small_batch.digits64()
+    assert len(X) + len(Xv) == len(Xa) and abs(len(Xv) / len(Xa) - 0.2) < 0.01
+    np.testing.assert_array_equal(np.concatenate([X, Xv]), Xa)
+
+
+def test_saved_results_are_read_only_and_complete():
+    r = small_batch.small_batch_results()
+    assert r.batch_sizes == small_batch.SWEEP_BATCH_SIZES and len(r.seeds) >= 3
+    for norm in small_batch.SWEEP_NORMS:
+        for k in small_batch.METRICS:
+            assert r.per_seed[norm][k].shape == (len(r.batch_sizes), len(r.seeds))
+        with pytest.raises(ValueError):
+            r.mean[norm]["test_acc_eval"][0] = 0.0
+        with pytest.raises(TypeError):
+            r.lr[norm] = None
+        # the chosen rate is on the grid, lr = c·m/32
+        assert all(any(np.isclose(c, g) for g in small_batch.LR_GRID) for c in r.lr_c[norm])
+    assert "long_runs" in r.provenance["command"]
+    from normlib.lessons.l07_layer_norm_rnn.rnn import rnn_results
+    rr = rnn_results()
+    with pytest.raises(ValueError):
+        rr["runs"]["0.1"]["plain"]["final_test_acc"][0] = 1.0
 
 
 # -- post-LN vs pre-LN -----------------------------------------------------------------------------

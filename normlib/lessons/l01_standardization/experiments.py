@@ -13,8 +13,10 @@ In the eigenbasis H = Q Λ Qᵀ each coordinate c_i of w_k − w* is multiplied 
     L(w_k) − L* = ½ Σ_i λ_i c_i² (1 − ηλ_i)^{2k}.                                             (3)
 
 So GD is stable iff |1 − ηλ_i| ≤ 1 for every i, i.e. η ≤ 2/λ_max; the slowest coordinate shrinks by
-|1 − ηλ_min| ≥ 1 − 2/κ per step, κ = λ_max/λ_min; the best fixed step 2/(λ_max + λ_min) gives the
-rate (κ − 1)/(κ + 1) (LeCun, Bottou, Orr & Müller 1998, "Efficient BackProp", §5). A feature with a
+|1 − ηλ_min| ≥ 1 − 2/κ per step, κ = λ_max/λ_min; the step 2/(λ_max + λ_min) minimizes the
+*worst-case* contraction factor max_i |1 − ηλ_i|, to (κ − 1)/(κ + 1) (LeCun, Bottou, Orr & Müller
+1998, "Efficient BackProp", §5). It is not in general the step that reaches a given loss in the
+fewest steps from a given start (:func:`fewest_steps` searches for that one). A feature with a
 wide range makes λ_max large, which caps η; the narrow feature then learns at the rate ηλ_min.
 Standardizing each feature (mean 0, variance 1) makes H the correlation matrix; whitening makes it I.
 
@@ -31,7 +33,8 @@ __all__ = [
     "two_feature_problem", "loss", "gradient", "hessian", "least_squares", "Curvature", "curvature",
     "condition_number", "max_stable_lr", "target_loss", "gd_path", "GDRun", "steps_to_loss",
     "fit_standardization", "apply_standardization", "covariance", "whitening_matrix", "pca_whiten",
-    "zca_whiten", "standardization_flops", "whitening_flops", "bias_drift",
+    "zca_whiten", "standardization_flops", "whitening_flops", "bias_drift", "fewest_steps",
+    "FewestSteps", "centred_target",
 ]
 
 
@@ -105,7 +108,7 @@ def _symmetric(H, name="H"):
 # The problem: two features of very different scales
 # ----------------------------------------------------------------------------------------------
 def two_feature_problem(n=200, ratio=10.0, rho=0.6, noise=0.1, weights=(1.0, 0.5), seed=0,
-                        dtype=np.float64):
+                        dtype=np.float64, offset=0.0):
     """Two correlated features whose scales differ by ``ratio``, and a centred target.
 
         x₁ ~ N(0, 1),   u = ρ·x₁ + √(1 − ρ²)·z,   z ~ N(0, 1),   x₂ = ratio · u
@@ -114,12 +117,18 @@ def two_feature_problem(n=200, ratio=10.0, rho=0.6, noise=0.1, weights=(1.0, 0.5
     x₁ and u have variance 1 and correlation ρ, so only the scale of x₂ depends on ``ratio``; the
     least-squares weights are ≈ (a, c/ratio). The same ``seed`` gives the same x₁, z, ε for every
     ratio. Returns ``(X, y)`` with X of shape (n, 2).
+
+    ``offset`` = μ moves both features away from 0 by μ of their own standard deviations (x₁ + μ and
+    ratio·(u + μ): "not centred"), and the target with them, y + (a + c)·μ — the same relationship,
+    so the model without a bias still fits it with about the same weights. ``offset=0`` is the
+    centred problem above.
     """
     n = _count(n, "n", minimum=2)
     ratio = _positive(ratio, "ratio")
     rho = _real(rho, "rho")
     if not -1 < rho < 1:
         raise ValueError(f"rho must be in (−1, 1), a correlation; got {rho!r}")
+    offset = _real(offset, "offset")
     noise = _real(noise, "noise")
     if noise < 0:
         raise ValueError(f"noise must be ≥ 0; got {noise!r}")
@@ -129,9 +138,21 @@ def two_feature_problem(n=200, ratio=10.0, rho=0.6, noise=0.1, weights=(1.0, 0.5
     rng = np.random.default_rng(seed)
     x1, z, e = rng.standard_normal((3, n))
     u = rho * x1 + np.sqrt(1 - rho ** 2) * z
-    X = np.stack([x1, ratio * u], axis=1)
     y = a * x1 + c * u + noise * e
-    return X.astype(dtype), (y - y.mean()).astype(dtype)
+    y = y - y.mean()
+    if offset:
+        x1, u, y = x1 + offset, u + offset, y + (a + c) * offset
+    X = np.stack([x1, ratio * u], axis=1)
+    return X.astype(dtype), y.astype(dtype)
+
+
+def centred_target(y):
+    """y − mean(y): what standardization does to the target (in a network, a bias absorbs the mean).
+    The standardized features have mean 0, so a model without a bias needs a centred target."""
+    y = np.asarray(y)
+    if y.ndim != 1 or y.size < 1 or not np.all(np.isfinite(y)):
+        raise ValueError(f"y must be a finite 1-D array of targets; got shape {y.shape}")
+    return y - y.mean()
 
 
 def loss(X, y, w):
@@ -184,8 +205,16 @@ class Curvature:
 
     @property
     def best_lr(self):
-        """2/(λ_max + λ_min): the fixed step with the fastest worst-case rate, (κ − 1)/(κ + 1)."""
+        """2/(λ_max + λ_min): the fixed step with the best *worst-case* contraction factor,
+        (κ − 1)/(κ + 1) (see :meth:`contraction`). Not in general the step that reaches a given loss
+        in the fewest steps (:func:`fewest_steps`)."""
         return 2.0 / (self.lam_max + self.lam_min)
+
+    def contraction(self, lr):
+        """The worst-case factor by which one GD step of size ``lr`` shrinks the error,
+        max_i |1 − lr·λ_i| = max(|1 − lr·λ_min|, |1 − lr·λ_max|)."""
+        lr = _positive(lr, "lr")
+        return max(abs(1 - lr * self.lam_min), abs(1 - lr * self.lam_max))
 
 
 def curvature(H):
@@ -210,17 +239,19 @@ def max_stable_lr(X):
 
 
 def target_loss(X, y, tol=1e-3):
-    """The loss "within ``tol`` of the best": L* + tol·(L(0) − L*).
+    """The loss "within ``tol`` of the best": L* + tol·(L_ref − L*).
 
-    L(0) = ½·mean(y²) is the loss of predicting 0; it is the same for X, standardized X and
-    whitened X, so the same ``tol`` asks for the same accuracy in all three.
+    L_ref = ½·var(y) is the loss of predicting the mean of y — for a centred target, L(0), the loss
+    of the model w = 0. It is the same for X, standardized X and whitened X, and for the features
+    moved by an ``offset`` (:func:`two_feature_problem`), so the same ``tol`` asks for the same
+    accuracy from all of them.
     """
     tol = _real(tol, "tol")
     if not 0 < tol < 1:
         raise ValueError(f"tol must be in (0, 1); got {tol!r}")
     X = _matrix(X)
     y = _targets(X, y)
-    L0 = 0.5 * float(np.mean(y.astype(np.float64) ** 2))
+    L0 = 0.5 * float(np.var(y.astype(np.float64)))
     L_star = least_squares(X, y)[1]
     return L_star + tol * (L0 - L_star)
 
@@ -313,6 +344,37 @@ def steps_to_loss(X, y, lr, target, w0=None, max_steps=100_000):
             return GDRun(None, int(k[i]), max_steps)
         k0, size = k0 + size, size * 2
     return GDRun(None, None, max_steps)
+
+
+@dataclass(frozen=True)
+class FewestSteps:
+    """Result of :func:`fewest_steps`: the fewest ``steps`` found, and the range ``lr_low`` …
+    ``lr_high`` of grid steps that reach the target in that many."""
+
+    steps: int
+    lr_low: float
+    lr_high: float
+
+
+def fewest_steps(X, y, target, n_grid=400, max_steps=100_000):
+    """Search ``n_grid`` step sizes evenly spaced in (0, 2/λ_max) for the one that reaches ``target``
+    in the fewest GD steps from w₀ = 0 (:func:`steps_to_loss`, exact for each step size).
+
+    Returns a :class:`FewestSteps`. This depends on where the error starts and on the target, unlike
+    :attr:`Curvature.best_lr`, which is the best step for the worst start.
+    """
+    n_grid = _count(n_grid, "n_grid", minimum=2)
+    lr_max = max_stable_lr(X)
+    lrs = lr_max * np.arange(1, n_grid + 1) / (n_grid + 1)
+    steps = []
+    for lr in lrs:
+        run = steps_to_loss(X, y, float(lr), target, max_steps=max_steps)
+        steps.append(np.inf if run.steps is None else run.steps)
+    steps = np.array(steps)
+    if not np.isfinite(steps.min()):
+        raise ValueError(f"no step size reached the target within max_steps = {max_steps}")
+    best = np.flatnonzero(steps == steps.min())
+    return FewestSteps(int(steps.min()), float(lrs[best[0]]), float(lrs[best[-1]]))
 
 
 # ----------------------------------------------------------------------------------------------

@@ -6,7 +6,12 @@ training set). The same learning rate drives both. Past 2/λ_max(raw) the left r
 right one only gets faster; each title gives λ_max, 2/λ_max and the steps to reach the target loss
 (:func:`normlib.lessons.l01_standardization.experiments.steps_to_loss`, closed form, up to ``MAX_STEPS``).
 
-Both sliders are log-spaced (``SelectionSlider`` over log-spaced values), so every value the
+A third slider, ``offset``, moves both raw features away from 0 by that many of their own standard
+deviations (and the target with them: :func:`~normlib.lessons.l01_standardization.experiments.two_feature_problem`):
+the raw features are then not centred, which adds about 2·offset² to λ_max at ratio 1. The
+standardized panel centres the features (and the target), so the offset never reaches it.
+
+The ratio and learning-rate sliders are log-spaced (``SelectionSlider`` over log-spaced values), so every value the
 base class accepts is one the slider can show.
 """
 
@@ -16,6 +21,7 @@ from . import experiments as LS
 from ...explorer import OKABE_ITO, Explorer
 
 RATIOS = (1, 1.5, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100)
+OFFSETS = (0, 0.5, 1, 2, 3, 5, 10)       # feature means, in units of each feature's std
 # About ten values per decade from 1e-4 to 2: 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^e.
 _MANTISSAS = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8)
 LRS = tuple(float(f"{m}e{e}") for e in range(-4, 0) for m in _MANTISSAS) + (1.0, 1.2, 1.5, 2.0)
@@ -34,7 +40,7 @@ def panel_model(X, y, lr):
     run = LS.steps_to_loss(X, y, lr, LS.target_loss(X, y, TOL), max_steps=MAX_STEPS)
     path = LS.gd_path(X, y, lr, PATH_STEPS)
     return {"H": H, "curv": curv, "w_star": w_star, "L_star": L_star, "run": run,
-            "path": clip_path(path), "excess0": float(LS.loss(X, y, np.zeros(2))) - L_star}
+            "path": clip_path(path), "excess0": 0.5 * float(np.var(y)) - L_star}
 
 
 def clip_path(path, bound=1e3):
@@ -81,6 +87,8 @@ class StandardizationExplorer(Explorer):
                                        description="scale ratio σ(x₂)/σ(x₁)", style=style),
             "lr": W.SelectionSlider(options=[(f"{v:g}", v) for v in LRS], value=0.02,
                                     description="learning rate (both panels)", style=style),
+            "offset": W.SelectionSlider(options=[(f"{v:g}", v) for v in OFFSETS], value=0,
+                                        description="feature means (offset, in σ)", style=style),
         }
 
     def make_figure(self, fig):
@@ -105,14 +113,16 @@ class StandardizationExplorer(Explorer):
         axes[1].legend(loc="lower right", fontsize=7, framealpha=0.9)
         self.dynamic = self.paths + self.optima + self.titles
 
-    def problems(self, ratio):
-        X, y = LS.two_feature_problem(n=self.n, ratio=ratio, rho=self.rho, seed=self.seed)
+    def problems(self, ratio, offset=0):
+        X, y = LS.two_feature_problem(n=self.n, ratio=ratio, rho=self.rho, seed=self.seed,
+                                      offset=offset)
         mean, std = LS.fit_standardization(X)
-        return [(f"raw features (σ ratio {ratio:g})", X, y),
-                ("standardized features", LS.apply_standardization(X, mean, std), y)]
+        raw = f"raw features (σ ratio {ratio:g}" + (f", means {offset:g}σ)" if offset else ")")
+        return [(raw, X, y),
+                ("standardized features", LS.apply_standardization(X, mean, std), LS.centred_target(y))]
 
-    def draw(self, ratio, lr):
-        for i, (label, X, y) in enumerate(self.problems(ratio)):
+    def draw(self, ratio, lr, offset):
+        for i, (label, X, y) in enumerate(self.problems(ratio, offset)):
             m = panel_model(X, y, lr)
             ax = self.axes[i]
             # Loss contours: L − L* = ½ (w − w*)ᵀ H (w − w*), at levels 4^k times the start's excess.

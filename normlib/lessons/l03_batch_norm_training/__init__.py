@@ -4,7 +4,7 @@
 """
 
 from .experiments import (
-    feature_net, unit_population, BatchNoise, batch_noise, staged_batch_norm_backward,
+    feature_net, unit_population, BatchNoise, batch_noise, POPULATIONS, staged_batch_norm_backward,
     PassCount, count_passes,
 )
 from .explorer import (

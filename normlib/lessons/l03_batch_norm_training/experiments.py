@@ -22,7 +22,7 @@ from ... import functional as F
 from ...data import load_digits
 from ...nn import Linear, ReLU, Sequential
 
-__all__ = ["feature_net", "unit_population", "BatchNoise", "batch_noise",
+__all__ = ["feature_net", "unit_population", "BatchNoise", "batch_noise", "POPULATIONS",
            "staged_batch_norm_backward", "PassCount", "count_passes"]
 
 
@@ -48,7 +48,7 @@ def unit_population(unit=0, seed=3):
 # ----------------------------------------------------------------------------------------------
 # Batch-to-batch noise of μ_B and σ_B
 # ----------------------------------------------------------------------------------------------
-@dataclass
+@dataclass(frozen=True)
 class BatchNoise:
     """Mini-batches drawn from a population of values (see :func:`batch_noise`).
 
@@ -57,6 +57,8 @@ class BatchNoise:
     ``companions[k, :m−1]`` are the other members of batch k for the followed ``example``.
     ``spread_mean[m−1]`` and ``spread_std[m−1]`` are the standard deviations, across the batches,
     of μ_B and σ_B = √σ²_B (biased 1/m variance) for batch size m.
+
+    Instances come from a cache and are shared: they are frozen and their arrays read-only.
     """
 
     values: np.ndarray
@@ -108,6 +110,17 @@ class BatchNoise:
         x_hat, _, _ = F.standardize(batch, axes=(1,), eps=self.eps)
         return gamma * x_hat[:, 0] + beta
 
+    @property
+    def example_z(self):
+        """The followed example standardized with the population's statistics, (x − μ)/σ."""
+        return (float(self.values[self.example]) - self.mu) / self.sigma
+
+    def shape(self):
+        """(skewness, excess kurtosis) of the population: E[z³] and E[z⁴] − 3 for z = (x − μ)/σ
+        (0 and 0 for a Gaussian; a large excess kurtosis means rare, very large values)."""
+        z = (self.values - self.mu) / self.sigma
+        return float(np.mean(z ** 3)), float(np.mean(z ** 4) - 3.0)
+
     def predicted_spread_mean(self, m, finite_population=False):
         """The standard deviation of μ_B across batches: σ/√m for independent draws; with
         ``finite_population``, times √((N − m)/(N − 1)) for batches drawn without replacement
@@ -120,15 +133,28 @@ class BatchNoise:
         return s
 
 
-@lru_cache(maxsize=4)
-def batch_noise(n_batches=1000, max_m=256, example_quantile=0.9, seed=0, unit=0):
+POPULATIONS = ("h1", "gaussian")
+
+
+@lru_cache(maxsize=8)
+def batch_noise(n_batches=1000, max_m=256, example_quantile=0.9, seed=0, unit=0, population="h1"):
     """Draw ``n_batches`` mini-batches of every size m = 1 … ``max_m`` from :func:`unit_population`
     and measure the batch-to-batch spread of μ_B and σ_B (cached per settings).
 
     The followed example is the one at ``example_quantile`` of the population (an example above
     the mean, so that its standardized value is visibly non-zero).
+
+    ``population="gaussian"`` replaces the unit's values by as many draws from a normal
+    distribution with the same mean and standard deviation (seeded by ``seed``; standardized
+    exactly to them): a light-tailed contrast to the heavy-tailed h1. The result is frozen and its
+    arrays are read-only (it is cached and shared).
     """
+    if population not in POPULATIONS:
+        raise ValueError(f"population must be one of {POPULATIONS}; got {population!r}")
     values = unit_population(unit)
+    if population == "gaussian":
+        g = np.random.default_rng([seed, 1]).standard_normal(values.size)
+        values = values.mean() + values.std() * (g - g.mean()) / g.std()
     N = values.size
     if not 1 <= max_m < N:
         raise ValueError(f"max_m must be in [1, {N - 1}]; got {max_m!r}")
@@ -142,8 +168,11 @@ def batch_noise(n_batches=1000, max_m=256, example_quantile=0.9, seed=0, unit=0)
     m = np.arange(1, max_m + 1)
     mean = np.cumsum(v, axis=1) / m
     var = np.maximum(np.cumsum(v * v, axis=1) / m - mean ** 2, 0.0)
-    return BatchNoise(values=values, batches=batches, companions=companions, example=example,
-                      spread_mean=mean.std(axis=0), spread_std=np.sqrt(var).std(axis=0))
+    arrays = dict(values=values, batches=batches, companions=companions,
+                  spread_mean=mean.std(axis=0), spread_std=np.sqrt(var).std(axis=0))
+    for a in arrays.values():
+        a.setflags(write=False)
+    return BatchNoise(example=example, **arrays)
 
 
 # ----------------------------------------------------------------------------------------------

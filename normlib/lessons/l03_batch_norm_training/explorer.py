@@ -1,7 +1,7 @@
 """Explorer for notebook 03: how noisy the batch statistics are, batch size by batch size.
 
 One hidden unit's values on the training digits are the population; mini-batches of size m are
-drawn from it without replacement (:func:`normlib.bn_training.batch_noise`, computed once, cached).
+drawn from it without replacement (:func:`~normlib.lessons.l03_batch_norm_training.experiments.batch_noise`, computed once, cached).
 Left: μ_B and σ_B of 200 of those batches. Middle: the spread of μ_B and σ_B across 1,000 batches
 against m, with the prediction σ/√m. Right: one fixed example normalized inside 200 different
 batches — its BN output depends on its companions, and with m = 1 it is always β.
@@ -22,6 +22,11 @@ class BatchNoiseExplorer(Explorer):
     name = "l03_batch_norm_training"
     title = "Batch statistics are noisy: μ_B and σ_B from batch to batch, for batch sizes 1 to 256"
     figsize = (9.6, 4.3)
+
+    @classmethod
+    def small(cls):
+        """Built from 200 batches per size (the dots shown) instead of the notebook's 1,000."""
+        return cls(batch_noise(n_batches=SHOWN))
 
     def __init__(self, results=None):
         self.r = results if results is not None else batch_noise()

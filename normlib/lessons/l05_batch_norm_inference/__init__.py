@@ -7,7 +7,7 @@ from .experiments import (
     WEIGHT_OF, new_batch_weight, running_average, ema_weights, batch_statistics,
     population_statistics, outputs_in_batches, train_mode_predictions, precise_bn,
     fold_batch_norm, fold_network, bn_layer_inputs, BNStatistics, track_bn_statistics,
-    tracking_error, EMAvsPrecise, ema_vs_precise,
+    tracking_error, algorithm2_gap, EMAvsPrecise, ema_vs_precise,
 )
 from .explorer import (
     NUMBERS, CONVENTIONS, LABELS, INIT, N_TICKS, K_MAX, nice_ticks, RunningAverageExplorer,

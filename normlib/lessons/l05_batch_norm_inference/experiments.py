@@ -32,6 +32,7 @@ import copy
 import numbers
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 import numpy as np
 
@@ -40,11 +41,12 @@ from ...data import load_digits
 from ...models import sigmoid_mlp
 from ...probe import bn_layers as _bn_layers, precise_bn
 from ...layers import BatchNorm, _positive_int
+from ...module import one_blas_thread
 from ...nn import Linear, SGD, Sequential, accuracy, as_rng, fit, minibatches, softmax_cross_entropy
 
 __all__ = ["new_batch_weight", "running_average", "ema_weights", "batch_statistics",
            "population_statistics", "outputs_in_batches", "train_mode_predictions", "precise_bn",
-           "fold_batch_norm", "fold_network", "bn_layer_inputs", "track_bn_statistics",
+           "fold_batch_norm", "fold_network", "bn_layer_inputs", "track_bn_statistics", "algorithm2_gap",
            "BNStatistics", "tracking_error", "ema_vs_precise", "EMAvsPrecise"]
 
 WEIGHT_OF = ("new", "old")
@@ -265,7 +267,7 @@ def bn_layer_inputs(model, X):
     return out
 
 
-@dataclass
+@dataclass(frozen=True)
 class BNStatistics:
     """Results of :func:`track_bn_statistics`. ``batch_mean`` μ_B and ``batch_var`` m/(m − 1)·σ²_B
     (what enters the running averages) of the training batch of every step 1 … steps, shape
@@ -278,7 +280,13 @@ class BNStatistics:
     pop_steps: np.ndarray
     pop_mean: np.ndarray
     pop_var: np.ndarray
-    settings: dict
+    settings: MappingProxyType
+    trained: Sequential = None
+
+    @property
+    def model(self):
+        """A copy of the network at the end of the run (eval mode), or None."""
+        return None if self.trained is None else copy.deepcopy(self.trained).eval()
 
     def series(self, stat, layer, unit):
         """(batch values, population values) of one unit over training; ``stat`` 'mean' or 'var'."""
@@ -288,17 +296,28 @@ class BNStatistics:
         return b[:, layer, unit], p[:, layer, unit]
 
 
-@lru_cache(maxsize=2)
-def track_bn_statistics(steps=500, lr=0.5, batch_size=60, units=8, pop_every=5, seed=0):
+@lru_cache(maxsize=8)
+def track_bn_statistics(steps=500, lr=0.5, batch_size=60, units=8, pop_every=10, seed=0,
+                        dtype=np.float64):
     """Train the BN paper's Figure 1 network with BN (:func:`normlib.models.sigmoid_mlp`) on the digits
     and record the batch statistics each BN layer receives at every step, and every ``pop_every``
     steps the population statistics of the whole training set under the weights of that step (first
     ``units`` units of every layer). Step t's batch is normalized with the weights after t − 1 updates.
 
     The population statistics move because the weights do: that is what a running average must follow.
+
+    The population statistic of layer ℓ is the statistic of its input over all N training images
+    when the earlier BN layers also normalize with the whole training set's statistics — what the
+    layer sees in eval mode if the earlier layers' running estimates are exact. (Algorithm 2 with
+    batches of m instead averages over batches, in which the earlier layers normalize with batch
+    statistics; for layers 2 and 3 that differs slightly: :func:`algorithm2_gap`.)
+
+    Trained in ``dtype`` (float64 by default: the recorded numbers do not depend on the CPU), on one
+    BLAS thread. The result is frozen and its arrays read-only (it is cached and shared).
     """
     d = load_digits(seed=seed)
-    model = sigmoid_mlp("bn", seed=seed)
+    X, y = d.X_train.astype(dtype), d.y_train
+    model = sigmoid_mlp("bn", seed=seed, dtype=dtype)
     opt = SGD(model, lr)
     batches = minibatches(len(d.X_train), batch_size, seed)
     bn_index = [i for i, layer in enumerate(model.layers) if isinstance(layer, BatchNorm)]
@@ -306,29 +325,59 @@ def track_bn_statistics(steps=500, lr=0.5, batch_size=60, units=8, pop_every=5, 
     batch = {k: np.empty((steps, len(bn_index), units)) for k in ("mean", "var")}
     pop = {k: np.empty((len(pop_steps), len(bn_index), units)) for k in ("mean", "var")}
     m = batch_size
-    for t in range(steps):
-        if t % pop_every == 0:           # step t + 1 = pop_steps[t // pop_every]
-            z = np.stack([z[:, :units] for z in bn_layer_inputs(model, d.X_train)])   # (layers, N, units)
-            pop["mean"][t // pop_every], pop["var"][t // pop_every] = z.mean(axis=1), z.var(axis=1)
-        idx = next(batches)
-        trace = model.trace(d.X_train[idx])
-        z = np.stack([trace[i][:, :units] for i in bn_index])
-        batch["mean"][t], batch["var"][t] = z.mean(axis=1), z.var(axis=1) * m / (m - 1)
-        loss, dlogits = softmax_cross_entropy(trace[-1], d.y_train[idx])
-        model.backward(dlogits)
-        opt.step()
-    return BNStatistics(batch_mean=batch["mean"], batch_var=batch["var"], pop_steps=pop_steps,
-                        pop_mean=pop["mean"], pop_var=pop["var"],
-                        settings=dict(steps=steps, lr=lr, batch_size=batch_size, units=units,
-                                      pop_every=pop_every, seed=seed))
+    with one_blas_thread():
+        for t in range(steps):
+            if t % pop_every == 0:           # step t + 1 = pop_steps[t // pop_every]
+                z = np.stack([z[:, :units] for z in bn_layer_inputs(model, X)])   # (layers, N, units)
+                pop["mean"][t // pop_every], pop["var"][t // pop_every] = z.mean(axis=1), z.var(axis=1)
+            idx = next(batches)
+            trace = model.trace(X[idx])
+            z = np.stack([trace[i][:, :units] for i in bn_index])
+            batch["mean"][t], batch["var"][t] = z.mean(axis=1), z.var(axis=1) * m / (m - 1)
+            loss, dlogits = softmax_cross_entropy(trace[-1], y[idx])
+            model.backward(dlogits)
+            opt.step()
+    arrays = dict(batch_mean=batch["mean"], batch_var=batch["var"], pop_steps=pop_steps,
+                  pop_mean=pop["mean"], pop_var=pop["var"])
+    for a in arrays.values():
+        a.setflags(write=False)
+    return BNStatistics(**arrays, trained=model.eval(), settings=MappingProxyType(dict(
+        steps=steps, lr=lr, batch_size=batch_size, units=units, pop_every=pop_every, seed=seed,
+        dtype=np.dtype(dtype).name)))
 
 
-def tracking_error(stats, stat, layer, momentum=0.1, weight_of="new", after=None):
+def algorithm2_gap(model, X, batch_size=60, n_batches=440, seed=0):
+    """How far Algorithm 2's population statistics (equal-weight averages over ``n_batches``
+    training batches of ``batch_size``, in which every earlier BN layer normalizes with *batch*
+    statistics) lie from the full-training-set statistics of :func:`bn_layer_inputs` (every
+    earlier BN layer normalizing with the whole set's statistics), for every BN layer of ``model``.
+
+    Returns ``(mean_gap, var_gap)``: per layer, the mean over units of |Alg. 2 − full| divided by
+    the full-set standard deviation (mean) or variance (var). For layer 1 the two agree up to
+    sampling noise; for deeper layers they need not — a difference the running estimates inherit.
+    """
+    X = F._as_float_array(X, "X")
+    full = bn_layer_inputs(model, X)
+    alg2 = _bn_layers(precise_bn(model, X, batch_size, n_batches=_positive_int(n_batches, "n_batches"),
+                                 seed=seed))
+    mean_gap, var_gap = [], []
+    for z, layer in zip(full, alg2):
+        mu, var = z.mean(axis=0), z.var(axis=0)
+        mean_gap.append(float(np.mean(np.abs(layer.running_mean - mu) / np.sqrt(var))))
+        var_gap.append(float(np.mean(np.abs(layer.running_var - var) / var)))
+    return tuple(mean_gap), tuple(var_gap)
+
+
+def tracking_error(stats, stat, layer, momentum=0.1, weight_of="new", after=None, relative=False):
     """How far the running estimate of :func:`running_average` (PyTorch's initial values: 0 for the
     mean, 1 for the variance) stays from the population statistic in the run ``stats``
     (:class:`BNStatistics`): the mean of |estimate − population| over the recorded steps after
     ``after`` (default: the second half of training) and over the recorded units of ``layer``
-    (0-based)."""
+    (0-based).
+
+    ``relative=True`` divides each error by the unit's population scale at that step — the
+    population standard deviation for the mean, the population variance for the variance — so that
+    layers whose variances differ tenfold can be compared: a relative error of 0.01 is 1%."""
     if stat not in ("mean", "var"):
         raise ValueError(f"stat must be 'mean' or 'var'; got {stat!r}")
     batch = stats.batch_mean if stat == "mean" else stats.batch_var
@@ -338,48 +387,65 @@ def tracking_error(stats, stat, layer, momentum=0.1, weight_of="new", after=None
     after = batch.shape[0] // 2 if after is None else after
     est = running_average(batch[:, layer], momentum, 0.0 if stat == "mean" else 1.0, weight_of)
     late = stats.pop_steps > after
-    return float(np.abs(est[stats.pop_steps - 1] - pop[:, layer])[late].mean())
+    err = np.abs(est[stats.pop_steps - 1] - pop[:, layer])
+    if relative:
+        err = err / (np.sqrt(stats.pop_var[:, layer]) if stat == "mean" else stats.pop_var[:, layer])
+    return float(err[late].mean())
 
 
-@dataclass
+@dataclass(frozen=True)
 class EMAvsPrecise:
     """Results of :func:`ema_vs_precise`: ``steps`` (evaluation steps); ``ema[momentum]`` test
     accuracy with the running (EMA or cumulative) statistics of that momentum; ``precise`` test
     accuracy with the statistics recomputed at that step (:func:`precise_bn`); ``same_weights``:
     whether every run ended with identical weights (running statistics never enter training);
-    ``model``: the trained network of the first momentum (in eval mode; treat it as read-only)."""
+    ``model``: a fresh copy, at every access, of the trained network of the first momentum (in eval
+    mode). Frozen, with read-only arrays and mappings: it is cached and shared."""
 
     steps: np.ndarray
-    ema: dict
+    ema: MappingProxyType
     precise: np.ndarray
     same_weights: bool
-    model: Sequential
-    settings: dict
+    trained: Sequential
+    settings: MappingProxyType
+
+    @property
+    def model(self):
+        """A copy of the trained network (eval mode): changing it cannot change the cached run."""
+        return copy.deepcopy(self.trained).eval()
 
 
-@lru_cache(maxsize=2)
-def ema_vs_precise(steps=300, lr=0.5, batch_size=60, eval_every=10, momenta=(0.1, 0.01, None), seed=0):
+@lru_cache(maxsize=8)
+def ema_vs_precise(steps=300, lr=0.5, batch_size=60, eval_every=10, momenta=(0.1, 0.01, None), seed=0,
+                   dtype=np.float64):
     """Train the Figure 1 BN network once per running-average ``momenta`` (same seed, so the same
     weights: training never reads the running statistics) and measure test accuracy every
     ``eval_every`` steps with those running statistics, and with precise BN statistics recomputed
-    from one epoch of training batches with the weights of that step (Wu & Johnson 2021, §3)."""
+    from one epoch of training batches with the weights of that step (Wu & Johnson 2021, §3).
+
+    Each run is ``nl.fit(sigmoid_mlp("bn", seed=seed, dtype=dtype), X_train, y_train, steps=steps,
+    batch_size=batch_size, lr=lr, seed=seed)`` — the call notebook 05 shows in the open."""
     d = load_digits(seed=seed)
+    X, Xt = d.X_train.astype(dtype), d.X_test.astype(dtype)
     ema, precise, weights, first = {}, None, [], None
     for momentum in momenta:
-        model = sigmoid_mlp("bn", seed=seed)
+        model = sigmoid_mlp("bn", seed=seed, dtype=dtype)
         for layer in _bn_layers(model):
             layer.momentum = momentum
         record = {} if precise is not None else {
-            "precise": lambda mdl: accuracy(precise_bn(mdl, d.X_train, batch_size, seed=seed + 1),
-                                            d.X_test, d.y_test)}
-        h = fit(model, d.X_train, d.y_train, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
-                X_test=d.X_test, y_test=d.y_test, eval_every=eval_every, record=record)
+            "precise": lambda mdl: accuracy(precise_bn(mdl, X, batch_size, seed=seed + 1), Xt, d.y_test)}
+        h = fit(model, X, d.y_train, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
+                X_test=Xt, y_test=d.y_test, eval_every=eval_every, record=record)
         ema[momentum] = np.array(h.test_accuracy)
         if precise is None:
             precise = np.array(h.records["precise"])
         weights.append(np.concatenate([v.ravel() for _, v, _ in model.parameters()]))
         first = first or model.eval()
     same = all(np.array_equal(weights[0], w) for w in weights[1:])
-    return EMAvsPrecise(steps=np.array(h.eval_steps), ema=ema, precise=precise, same_weights=same,
-                        model=first, settings=dict(steps=steps, lr=lr, batch_size=batch_size, eval_every=eval_every,
-                                      momenta=momenta, seed=seed))
+    eval_steps = np.array(h.eval_steps)
+    for a in (eval_steps, precise, *ema.values()):
+        a.setflags(write=False)
+    return EMAvsPrecise(steps=eval_steps, ema=MappingProxyType(ema), precise=precise, same_weights=same,
+                        trained=first, settings=MappingProxyType(dict(
+                            steps=steps, lr=lr, batch_size=batch_size, eval_every=eval_every,
+                            momenta=momenta, seed=seed, dtype=np.dtype(dtype).name)))

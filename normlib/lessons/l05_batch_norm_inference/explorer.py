@@ -7,7 +7,7 @@ chosen number read as PyTorch reads it (weight of the *new* batch), as CS231n re
 the *old* value), or ``momentum=None`` (cumulative). The dashed line puts the same number into the
 other formula. Right: the weight each past batch has in the estimate at the last step.
 
-The training run is computed once (:func:`normlib.bn_inference.track_bn_statistics`, cached); the
+The training run is computed once (:func:`~normlib.lessons.l05_batch_norm_inference.experiments.track_bn_statistics`, cached); the
 controls only recompute a running average of 500 numbers. The y-axis of the left panel is rescaled
 per series onto fixed axes (its tick labels are redrawn as text), so every control blits.
 """
@@ -48,6 +48,11 @@ class RunningAverageExplorer(Explorer):
     name = "l05_batch_norm_inference"
     title = "Running estimates of a BN statistic: momentum, its two conventions, and momentum=None"
     figsize = (9.6, 4.2)
+
+    @classmethod
+    def small(cls):
+        """Built from a short run (K_MAX + 10 steps, 4 units per layer) instead of the notebook's 500."""
+        return cls(BI.track_bn_statistics(steps=K_MAX + 10, units=4, pop_every=10))
 
     def __init__(self, results=None):
         self.results = results if results is not None else BI.track_bn_statistics()

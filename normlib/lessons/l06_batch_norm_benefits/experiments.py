@@ -4,40 +4,63 @@ Ioffe & Szegedy (2015, §4.2.1) list what BN let them change when training Incep
 a higher learning rate, no dropout, a 5× smaller L2 weight regularization, among others; the result
 reached the original accuracy in 14× fewer steps (§4.2.2). This module runs the same comparisons on
 the digits with the BN paper's Figure 1 network (3 hidden layers of 100 sigmoids, batch 60), with and
-without BN, every experiment cached so that the notebook and its explorer share one run:
+without BN, in float64 (so that results do not depend on the CPU's BLAS kernels), over several seeds:
 
-- :func:`lr_sweep` — a log-spaced learning-rate sweep: the largest rate that still trains, and the
-  steps to a target test accuracy (:func:`steps_to_target`);
-- :func:`regularization_runs` — plain, dropout, BN, BN + dropout: train/test accuracy and their gap;
+- :func:`train` — one run (:func:`digits_mlp` + :func:`normlib.fit`), cached, returned read-only;
+- :func:`lr_sweep` — both networks at every learning rate of a grid and every seed: the largest rate
+  that still trains, and the steps to a target test accuracy, each network at its own best rate;
+- :func:`regularization_runs` — plain, dropout, BN, BN + dropout: train/test accuracy over training;
 - :func:`weight_decay_sweep` — L2 weight decay (SGD's ``weight_decay``) with and without BN, and
-  :func:`weight_scale_invariance` — why weight decay in front of BN changes the step size, not the function;
-- :func:`count_runs` — how many runs and SGD steps a notebook used (shared cached runs counted once).
+  :func:`weight_scale_invariance` — why weight decay in front of BN changes the step size, not the function.
+
+The full sweeps take minutes, so they run as a script (:mod:`.long_runs`, ``make experiments``) that
+saves them to ``results/bn_benefits.json``; :func:`saved_results` loads them (read-only) for the
+notebook and its explorer. Every result object is frozen and its arrays are read-only, so editing
+one in a notebook cannot change what the next call or the explorer sees.
 """
 
+import json
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
+from types import MappingProxyType
 
 import numpy as np
 
 from ...data import load_digits
-from ...layers import BatchNorm, _positive_int
+from ...layers import BatchNorm
 from ...nn import Dropout, Linear, ReLU, Sequential, Sigmoid, accuracy, fit, softmax_cross_entropy
 
-__all__ = ["LRS", "digits_mlp", "steps_to_target", "Run", "train", "Sweep", "lr_sweep",
-           "regularization_runs", "weight_decay_sweep", "largest_lr_that_trains", "count_runs",
-           "weight_scale_invariance"]
+__all__ = ["LRS", "NETWORKS", "SEEDS", "WEIGHT_DECAYS", "REG_NAMES", "LOSS_BLOCK", "digits_mlp",
+           "steps_to_target", "Run", "train", "Sweep", "lr_sweep", "regularization_runs",
+           "weight_decay_sweep", "largest_lr_that_trains", "count_runs", "weight_scale_invariance",
+           "Results", "saved_results", "results_path", "run_to_dict", "run_from_dict"]
 
-# Half-decade steps (×√10 ≈ 3.16, rounded) from 0.03 to 100.
-LRS = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
+# A learning-rate grid in steps of √2, from 2⁻⁵ ≈ 0.031 to 2⁷ = 128: a ratio of two grid points is
+# known to within a factor √2 either way.
+LRS = tuple(float(2.0 ** (k / 2)) for k in range(-10, 15))
 NETWORKS = ("plain", "bn")
+SEEDS = (0, 1, 2, 3, 4)
+WEIGHT_DECAYS = (0.0, 1e-5, 1e-4, 1e-3, 3e-3, 1e-2)
+REG_NAMES = ("plain", "dropout", "BN", "BN + dropout")
+LOSS_BLOCK = 5          # a Run keeps the training loss averaged over blocks of this many steps
 
 
-def digits_mlp(bn=False, dropout=0.0, hidden=(100, 100, 100), activation="sigmoid", init=None, seed=0):
+def _ro(a, dtype=float):
+    a = np.array(a, dtype=dtype)
+    a.setflags(write=False)
+    return a
+
+
+def digits_mlp(bn=False, dropout=0.0, hidden=(100, 100, 100), activation="sigmoid", init=None, seed=0,
+               dtype=np.float64):
     """Linear → [BatchNorm] → activation → [Dropout] for each hidden layer, then Linear → 10 logits.
 
     Sigmoid networks start from N(0, 0.1²) weights as in the BN paper's Figure 1 (the same weights as
     :func:`normlib.models.sigmoid_mlp` for the same seed); ReLU networks from He initialization. With BN
-    the hidden linear layers have no bias (BN's β replaces it).
+    the hidden linear layers have no bias (BN's β replaces it). Parameters in ``dtype`` (float64 by
+    default: the training results then do not depend on the CPU's BLAS kernels).
     """
     if activation not in ("sigmoid", "relu"):
         raise ValueError(f"activation must be 'sigmoid' or 'relu'; got {activation!r}")
@@ -47,14 +70,14 @@ def digits_mlp(bn=False, dropout=0.0, hidden=(100, 100, 100), activation="sigmoi
     rng = np.random.default_rng(seed)
     layers, n_in = [], 64
     for width in hidden:
-        layers.append(Linear(n_in, width, init=init, bias=not bn, rng=rng))
+        layers.append(Linear(n_in, width, init=init, bias=not bn, rng=rng, dtype=dtype))
         if bn:
-            layers.append(BatchNorm(width))
+            layers.append(BatchNorm(width, dtype=dtype))
         layers.append(Sigmoid() if activation == "sigmoid" else ReLU())
         if dropout:
             layers.append(Dropout(dropout, rng=rng))
         n_in = width
-    layers.append(Linear(n_in, 10, init=init if activation == "sigmoid" else "xavier", rng=rng))
+    layers.append(Linear(n_in, 10, init=init if activation == "sigmoid" else "xavier", rng=rng, dtype=dtype))
     return Sequential(*layers)
 
 
@@ -73,53 +96,131 @@ def steps_to_target(eval_steps, test_accuracy, target):
     return int(steps[hit[0]]) if hit.size else None
 
 
-@dataclass
+def _block_means(loss, block=LOSS_BLOCK):
+    loss = np.asarray(loss, float)
+    return np.array([loss[i:i + block].mean() for i in range(0, len(loss), block)])
+
+
+@dataclass(frozen=True)
 class Run:
-    """One training run: its settings, the training ``loss`` of every step, test accuracy at
-    ``eval_steps``, the final training-set accuracy, and where it diverged (None if it did not)."""
+    """One training run (read-only): its settings; ``loss``, the training loss averaged over blocks
+    of :data:`LOSS_BLOCK` steps; test and training-set accuracy (fractions, eval mode) at
+    ``eval_steps``; ``final_loss``, the mean loss of the last 20 steps; where it diverged (None if it
+    did not); ``weight_norm``, ‖W₁‖ at the end."""
 
     network: str
     lr: float
+    seed: int
+    steps: int
+    eval_every: int
     loss: np.ndarray
     eval_steps: np.ndarray
     test_accuracy: np.ndarray
-    train_accuracy: float
+    train_accuracy: np.ndarray
+    final_loss: float
     diverged_at: int | None
-    status: str
-    settings: dict = field(default_factory=dict)
+    weight_norm: float
+    dropout: float = 0.0
+    weight_decay: float = 0.0
+    activation: str = "sigmoid"
+
+    @property
+    def diverged(self):
+        return self.diverged_at is not None
+
+    @property
+    def status(self):
+        if self.diverged:
+            return f"diverged: the loss became non-finite at step {self.diverged_at}; training stopped"
+        return f"finished {self.steps} steps"
 
     @property
     def final_test_accuracy(self):
-        return float(self.test_accuracy[-1]) if not self.diverged_at else float("nan")
+        return float(self.test_accuracy[-1]) if not self.diverged else float("nan")
+
+    @property
+    def final_train_accuracy(self):
+        return float(self.train_accuracy[-1]) if not self.diverged else float("nan")
+
+    def accuracy_at(self, step, which="test"):
+        """Test (or ``which="train"``) accuracy at an evaluated ``step`` (NaN if the run diverged first)."""
+        acc = self.test_accuracy if which == "test" else self.train_accuracy
+        hit = np.flatnonzero(self.eval_steps == step)
+        if not hit.size:
+            if self.diverged and step <= self.steps:
+                return float("nan")
+            raise ValueError(f"step must be one of the evaluated steps {self.eval_steps[:3].tolist()}… "
+                             f"(every {self.eval_every}); got {step!r}")
+        return float(acc[hit[0]])
 
     def steps_to(self, target):
         return steps_to_target(self.eval_steps, self.test_accuracy, target)
 
 
 def train(network="plain", lr=1.0, steps=400, batch_size=60, eval_every=20, dropout=0.0,
-          weight_decay=0.0, activation="sigmoid", seed=0, data_seed=0):
-    """Train one :func:`digits_mlp` (``network`` "plain" or "bn") with :func:`normlib.fit`; a :class:`Run`.
-
-    Cached: the experiments below share runs with the same settings, however the arguments are
-    passed (treat the result as read-only).
-    """
+          weight_decay=0.0, activation="sigmoid", seed=0):
+    """Train one :func:`digits_mlp` (``network`` "plain" or "bn"), float64, with :func:`normlib.fit`
+    on the digits; a read-only :class:`Run`. ``seed`` sets the initial weights, the batches and the
+    dropout masks. Cached: experiments with the same settings share one run."""
     if network not in NETWORKS:
         raise ValueError(f"network must be 'plain' or 'bn'; got {network!r}")
+    for name, value in (("lr", lr), ("weight_decay", weight_decay)):
+        if not np.isscalar(value) or not value >= 0:
+            raise ValueError(f"{name} must be a number ≥ 0; got {value!r}")
     return _train(network, float(lr), int(steps), int(batch_size), int(eval_every), float(dropout),
-                  float(weight_decay), activation, int(seed), int(data_seed))
+                  float(weight_decay), activation, int(seed))
 
 
-@lru_cache(maxsize=128)
-def _train(network, lr, steps, batch_size, eval_every, dropout, weight_decay, activation, seed, data_seed):
-    d = load_digits(seed=data_seed)
+@lru_cache(maxsize=64)
+def _digits():
+    return load_digits(dtype=np.float64)
+
+
+@lru_cache(maxsize=512)
+def _train(network, lr, steps, batch_size, eval_every, dropout, weight_decay, activation, seed):
+    d = _digits()
     model = digits_mlp(network == "bn", dropout, activation=activation, seed=seed)
+    # The training-set accuracy costs three test evaluations: measured at every evaluation only when
+    # those are ≥ 50 steps apart, otherwise at the end only (NaN before).
+    track = eval_every >= 50
     h = fit(model, d.X_train, d.y_train, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
-            weight_decay=weight_decay, X_test=d.X_test, y_test=d.y_test, eval_every=eval_every)
-    train_acc = float("nan") if h.diverged else accuracy(model, d.X_train, d.y_train)
-    return Run(network, lr, np.array(h.loss), np.array(h.eval_steps), np.array(h.test_accuracy), train_acc,
-               h.diverged_at, h.status, dict(steps=steps, batch_size=batch_size, dropout=dropout,
-                                             weight_decay=weight_decay, activation=activation, seed=seed,
-                                             weight_norm=float(np.linalg.norm(model[0].weight))))
+            weight_decay=weight_decay, X_test=d.X_test, y_test=d.y_test, eval_every=eval_every,
+            record={"train_accuracy": lambda m: accuracy(m, d.X_train, d.y_train)} if track else None)
+    if track:
+        train_acc = h.records["train_accuracy"]
+    else:
+        train_acc = [np.nan] * len(h.eval_steps)
+        if not h.diverged:
+            train_acc[-1] = accuracy(model, d.X_train, d.y_train)
+    final_loss = float(np.mean(h.loss[-20:])) if not h.diverged else float("nan")
+    with np.errstate(over="ignore", invalid="ignore"):
+        weight_norm = float(np.linalg.norm(model[0].weight))        # inf or NaN after a divergence
+    return Run(network, lr, seed, steps, eval_every, _ro(_block_means(h.loss)), _ro(h.eval_steps, int),
+               _ro(h.test_accuracy), _ro(train_acc), final_loss, h.diverged_at,
+               weight_norm if math.isfinite(weight_norm) else float("nan"), dropout, weight_decay, activation)
+
+
+def run_to_dict(run):
+    """A :class:`Run` as plain JSON-able values (accuracies and losses rounded to what they resolve)."""
+    r6 = lambda a: [None if math.isnan(v) else round(float(v), 6) for v in a]
+    return dict(network=run.network, lr=run.lr, seed=run.seed, steps=run.steps, eval_every=run.eval_every,
+                dropout=run.dropout, weight_decay=run.weight_decay, activation=run.activation,
+                diverged_at=run.diverged_at,
+                weight_norm=None if math.isnan(run.weight_norm) else round(run.weight_norm, 6),
+                final_loss=None if math.isnan(run.final_loss) else float(f"{run.final_loss:.6g}"),
+                loss=[float(f"{v:.4g}") for v in run.loss], test_accuracy=r6(run.test_accuracy),
+                train_accuracy=r6(run.train_accuracy))
+
+
+def run_from_dict(d):
+    """The read-only :class:`Run` that :func:`run_to_dict` wrote (eval steps rebuilt from the settings)."""
+    n_eval = len(d["test_accuracy"])
+    eval_steps = [min(i * d["eval_every"], d["steps"]) for i in range(n_eval)]
+    return Run(d["network"], float(d["lr"]), int(d["seed"]), int(d["steps"]), int(d["eval_every"]),
+               _ro(d["loss"]), _ro(eval_steps, int), _ro(d["test_accuracy"]),
+               _ro([np.nan if v is None else v for v in d["train_accuracy"]]),
+               float("nan") if d["final_loss"] is None else float(d["final_loss"]), d["diverged_at"],
+               float("nan") if d["weight_norm"] is None else float(d["weight_norm"]), float(d["dropout"]), float(d["weight_decay"]), d["activation"])
 
 
 def largest_lr_that_trains(lrs, final_accuracy, threshold=0.9):
@@ -132,65 +233,136 @@ def largest_lr_that_trains(lrs, final_accuracy, threshold=0.9):
     return float(lrs[ok].max()) if ok.any() else None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Sweep:
-    """Results of :func:`lr_sweep`: ``runs[network]`` is a list of :class:`Run`, one per ``lrs``."""
+    """Results of :func:`lr_sweep` (read-only): ``runs[network]`` is a tuple over ``seeds`` of tuples
+    over ``lrs`` of :class:`Run`."""
 
     lrs: tuple
-    runs: dict
-    settings: dict
+    seeds: tuple
+    runs: MappingProxyType
+    settings: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+
+    def run(self, network, lr, seed):
+        return self.runs[network][self.seeds.index(seed)][self.lrs.index(lr)]
 
     def final_accuracy(self, network):
-        return np.array([r.final_test_accuracy for r in self.runs[network]])
+        """Final test accuracy, shape (seeds, lrs); NaN where a run diverged."""
+        return _ro([[r.final_test_accuracy for r in row] for row in self.runs[network]])
 
     def largest_lr(self, network, threshold=0.9):
-        return largest_lr_that_trains(self.lrs, self.final_accuracy(network), threshold)
+        """The largest rate that ends at ≥ ``threshold`` test accuracy, one per seed (None if none)."""
+        return tuple(largest_lr_that_trains(self.lrs, acc, threshold) for acc in self.final_accuracy(network))
 
     def steps_to(self, network, target):
-        """Steps to ``target`` test accuracy for every learning rate (None where never reached)."""
-        return [r.steps_to(target) for r in self.runs[network]]
+        """Steps to ``target`` test accuracy, shape (seeds, lrs); NaN where never reached."""
+        return _ro([[np.nan if (s := r.steps_to(target)) is None else s for r in row]
+                    for row in self.runs[network]])
 
-    def fastest(self, network, target):
-        """(steps, lr) of the learning rate that reached ``target`` first (ties: the smaller lr), or
-        (None, None)."""
-        hits = [(s, lr) for s, lr in zip(self.steps_to(network, target), self.lrs) if s is not None]
-        return min(hits) if hits else (None, None)
+    def best_lr(self, network, target):
+        """The rule for "each network at its own best rate": among the rates at which *every* seed
+        reaches ``target``, the one with the fewest steps averaged over the seeds (ties: the smaller
+        rate). Returns (lr, steps per seed as an array) or (None, None)."""
+        steps = self.steps_to(network, target)
+        ok = ~np.isnan(steps).any(axis=0)
+        if not ok.any():
+            return None, None
+        means = np.where(ok, np.nan_to_num(steps).mean(axis=0), np.inf)
+        i = int(np.argmin(means))
+        return self.lrs[i], steps[:, i]
 
     @property
     def total_steps(self):
-        return sum(len(r.loss) for runs in self.runs.values() for r in runs)
+        return sum(len(r.loss) for rows in self.runs.values() for row in rows for r in row)
 
 
-@lru_cache(maxsize=2)
-def lr_sweep(lrs=LRS, steps=400, batch_size=60, eval_every=20, seed=0):
-    """Train the plain and the BN network at every learning rate of ``lrs`` (same seed, same batches)."""
-    runs = {net: [train(net, lr, steps, batch_size, eval_every, seed=seed) for lr in lrs] for net in NETWORKS}
-    return Sweep(tuple(lrs), runs, dict(steps=steps, batch_size=batch_size, eval_every=eval_every, seed=seed))
+def _freeze_nested(d):
+    return MappingProxyType({k: tuple(tuple(row) if isinstance(row, (list, tuple)) else row for row in v)
+                             for k, v in d.items()})
 
 
-@lru_cache(maxsize=2)
-def regularization_runs(lr=1.0, steps=500, dropout=0.2, seeds=(0, 1), eval_every=50):
-    """Plain, dropout, BN and BN + dropout networks, each trained with every seed of ``seeds`` (the
-    seed sets the initial weights, the batches and the dropout masks). Returns a dict name → list of
-    :class:`Run` (one per seed)."""
+@lru_cache(maxsize=4)
+def lr_sweep(lrs=LRS, seeds=(0, 1, 2), steps=400, eval_every=5):
+    """Train the plain and the BN network at every learning rate of ``lrs`` for every seed of ``seeds``
+    (for one seed, both networks start from the same weights and see the same batches)."""
+    runs = {net: tuple(tuple(train(net, lr, steps, eval_every=eval_every, seed=s) for lr in lrs) for s in seeds)
+            for net in NETWORKS}
+    return Sweep(tuple(float(v) for v in lrs), tuple(seeds), MappingProxyType(runs),
+                 MappingProxyType(dict(steps=steps, batch_size=60, eval_every=eval_every)))
+
+
+@lru_cache(maxsize=4)
+def regularization_runs(lr=1.0, steps=3000, dropout=0.2, seeds=(0, 1, 2), eval_every=100):
+    """Plain, dropout, BN and BN + dropout networks, each trained with every seed of ``seeds``.
+    Returns a read-only mapping name → tuple of :class:`Run` (one per seed)."""
     configs = {"plain": ("plain", 0.0), "dropout": ("plain", dropout), "BN": ("bn", 0.0),
                "BN + dropout": ("bn", dropout)}
-    return {name: [train(net, lr, steps, eval_every=eval_every, dropout=p, seed=s) for s in seeds]
-            for name, (net, p) in configs.items()}
+    return MappingProxyType({name: tuple(train(net, lr, steps, eval_every=eval_every, dropout=p, seed=s)
+                                         for s in seeds) for name, (net, p) in configs.items()})
 
 
-@lru_cache(maxsize=2)
-def weight_decay_sweep(weight_decays=(0.0, 1e-3, 1e-2), lr=1.0, steps=500, seed=0, eval_every=50):
-    """The plain and the BN network trained with each L2 weight decay (SGD's ``weight_decay``, the
-    gradient of (λ/2)·‖w‖² added to every parameter's gradient). Returns a dict network → list of
-    :class:`Run`, one per weight decay; ``run.settings['weight_norm']`` is ‖W₁‖ at the end."""
-    return {net: [train(net, lr, steps, eval_every=eval_every, weight_decay=wd, seed=seed)
-                  for wd in weight_decays] for net in NETWORKS}
+@lru_cache(maxsize=4)
+def weight_decay_sweep(weight_decays=WEIGHT_DECAYS, lr=1.0, steps=3000, seeds=(0, 1, 2), eval_every=100):
+    """The plain and the BN network trained with each L2 weight decay λ (SGD's ``weight_decay``: λ·w
+    added to every parameter's gradient, so each step shrinks every weight by the factor 1 − lr·λ).
+    Returns a read-only mapping network → tuple over ``weight_decays`` of tuples over ``seeds``."""
+    return MappingProxyType({net: tuple(tuple(train(net, lr, steps, eval_every=eval_every, weight_decay=wd, seed=s)
+                                              for s in seeds) for wd in weight_decays) for net in NETWORKS})
+
+
+@dataclass(frozen=True)
+class Results:
+    """What :mod:`.long_runs` saved: the sweep, the regularization runs and the weight-decay sweep
+    (the same structures as :func:`lr_sweep`, :func:`regularization_runs`, :func:`weight_decay_sweep`),
+    and ``meta``: the command, versions, date and settings that produced them."""
+
+    sweep: Sweep
+    regularization: MappingProxyType
+    weight_decay: MappingProxyType
+    weight_decays: tuple
+    meta: MappingProxyType
+
+
+def results_path():
+    return resources.files(__package__).joinpath("results", "bn_benefits.json")
+
+
+@lru_cache(maxsize=1)
+def saved_results():
+    """The results :mod:`.long_runs` saved (read-only; loaded once)."""
+    path = results_path()
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: run `python -m normlib.lessons.l06_batch_norm_benefits.long_runs`")
+    data = json.loads(path.read_text())
+    runs = [run_from_dict(r) for r in data["runs"]]
+    by_key = {}
+    for r, raw in zip(runs, data["runs"]):
+        by_key.setdefault(raw["experiment"], []).append(r)
+    s, reg, wd = data["settings"]["lr_sweep"], data["settings"]["regularization"], data["settings"]["weight_decay"]
+    lrs, seeds = tuple(s["lrs"]), tuple(s["seeds"])
+    index = {(r.network, r.seed, r.lr): r for r in by_key["lr_sweep"]}
+    sweep = Sweep(lrs, seeds, MappingProxyType({net: tuple(tuple(index[net, sd, lr] for lr in lrs) for sd in seeds)
+                                                for net in NETWORKS}),
+                  MappingProxyType(dict(steps=s["steps"], batch_size=60, eval_every=s["eval_every"])))
+    configs = {"plain": ("plain", 0.0), "dropout": ("plain", reg["dropout"]), "BN": ("bn", 0.0),
+               "BN + dropout": ("bn", reg["dropout"])}
+    pool = by_key["regularization"]
+    reg_runs = MappingProxyType({name: tuple(next(r for r in pool if r.network == net and r.dropout == p
+                                                  and r.seed == sd) for sd in reg["seeds"])
+                                 for name, (net, p) in configs.items()})
+    pool = by_key["weight_decay"] + by_key["regularization"]
+    wds = tuple(wd["weight_decays"])
+    wd_runs = MappingProxyType({net: tuple(tuple(next(r for r in pool if r.network == net and r.dropout == 0
+                                                      and r.weight_decay == lam and r.seed == sd)
+                                                 for sd in wd["seeds"]) for lam in wds) for net in NETWORKS})
+    meta = MappingProxyType({k: v for k, v in data.items() if k != "runs"})
+    return Results(sweep, reg_runs, wd_runs, wds, meta)
 
 
 def count_runs(*results):
     """(number of distinct training runs, total SGD steps) in any mix of :class:`Run`, :class:`Sweep`,
-    and lists or dicts of them. A run shared by two experiments (the cache) is counted once."""
+    :class:`Results`, and tuples, lists or mappings of them. A run shared by two experiments is
+    counted once."""
     seen = {}
 
     def visit(obj):
@@ -198,18 +370,20 @@ def count_runs(*results):
             seen[id(obj)] = obj
         elif isinstance(obj, Sweep):
             visit(obj.runs)
-        elif isinstance(obj, dict):
+        elif isinstance(obj, Results):
+            visit(obj.sweep), visit(obj.regularization), visit(obj.weight_decay)
+        elif isinstance(obj, (dict, MappingProxyType)):
             for v in obj.values():
                 visit(v)
         elif isinstance(obj, (list, tuple)):
             for v in obj:
                 visit(v)
         else:
-            raise TypeError(f"results must be Runs, Sweeps, or lists/dicts of them; got {type(obj).__name__}")
+            raise TypeError(f"results must be Runs, Sweeps, Results, or lists/dicts of them; got {type(obj).__name__}")
 
     for r in results:
         visit(r)
-    return len(seen), sum(len(r.loss) for r in seen.values())
+    return len(seen), sum(r.diverged_at - 1 if r.diverged else r.steps for r in seen.values())
 
 
 def weight_scale_invariance(model, X, y, layer=0, factor=0.5):
@@ -223,6 +397,8 @@ def weight_scale_invariance(model, X, y, layer=0, factor=0.5):
     """
     import copy
 
+    if not np.isscalar(factor) or not factor > 0:
+        raise ValueError(f"factor must be a number > 0; got {factor!r}")
     work = copy.deepcopy(model).train()
     if not isinstance(work[layer], Linear):
         raise ValueError(f"layer must index a Linear layer of model; layer {layer} is {type(work[layer]).__name__}")

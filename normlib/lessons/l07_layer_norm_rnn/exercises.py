@@ -102,7 +102,9 @@ def _wrong_answers(c):
          "the bias is added before the gain: Eq. 4 is g ⊙ (normalized a_t) + b"),
         (np.tanh(_ln(a)),
          "the gain g and bias b are missing"),
-    ]
+    ] + [(np.tanh(g * _ln(a, eps=eps) + b),
+          f"almost: your ε looks like {eps:g}, large enough to change h_t; use ε ≤ 1e-5 (ε only guards "
+          f"against dividing by 0, it should not move the result)") for eps in (1e-4, 1e-3, 1e-2, 1e-1)]
 
 
 def check_ln_rnn_step(fn):

@@ -12,7 +12,8 @@ and unchanged when the example is re-scaled).
 import numpy as np
 
 from .small_batch import hidden_inputs, random_batches
-from ...explorer import OKABE_ITO, Explorer
+from ...explorer import Explorer
+from ...palette import COLORS, NORM_COLORS
 
 BATCH_SIZES = [2, 4, 8, 16, 32, 64, 128]
 SCALES = [0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0]
@@ -45,7 +46,7 @@ class BatchDependenceExplorer(Explorer):
     def make_figure(self, fig):
         self.ax_mu, self.ax_out = fig.subplots(1, 2, width_ratios=(1, 1.4))
         ax = self.ax_mu
-        self.stairs = ax.stairs(np.zeros(len(self.bins) - 1), self.bins, fill=True, color=OKABE_ITO[4])
+        self.stairs = ax.stairs(np.zeros(len(self.bins) - 1), self.bins, fill=True, color=COLORS.grey)
         ax.axvline(self.pop_mean[0], color="0.3", lw=1, ls=":", label="population mean")
         ax.set(xlim=(self.bins[0], self.bins[-1]), ylim=(0, 0.45 * self.n_batches),
                xlabel="batch mean μ_B of unit 0", ylabel="batches per bin (of 400)")
@@ -53,11 +54,11 @@ class BatchDependenceExplorer(Explorer):
         self.mu_title = ax.set_title(" ", fontsize=9)
         ax = self.ax_out
         u = np.arange(self.units)
-        self.bn_train, = ax.plot([], [], "o", ms=3, alpha=0.35, color=OKABE_ITO[1],
+        self.bn_train, = ax.plot([], [], "o", ms=3, alpha=0.35, color=NORM_COLORS["bn"],
                                  label="BN, training mode (40 batches)")
-        self.bn_eval, = ax.plot(u, np.zeros(self.units), "s-", ms=4, color=OKABE_ITO[0],
+        self.bn_eval, = ax.plot(u, np.zeros(self.units), "s-", ms=4, color=COLORS.vermilion,
                                 label="BN, test time (population stats)")
-        self.ln, = ax.plot(u, np.zeros(self.units), "D-", ms=4, color=OKABE_ITO[7], lw=1.2,
+        self.ln, = ax.plot(u, np.zeros(self.units), "D-", ms=4, color=NORM_COLORS["ln"], lw=1.2,
                            label="LN (example 0's own stats)")
         ax.set(xlim=(-0.5, self.units - 0.5), ylim=(-4.5, 4.5), xlabel="unit i of the layer",
                ylabel="normalized value ẑ of example 0")

@@ -15,8 +15,11 @@ The digits are read as sequences: the 8 rows of an 8×8 image are 8 time steps o
 :func:`rnn_experiment` trains the three on them (cached, so a notebook and its explorer share a run).
 """
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 
@@ -25,8 +28,8 @@ from ...data import load_digits
 from ...layers import Module, _positive_int
 from ...nn import Linear, Sequential, as_rng, fit
 
-__all__ = ["RNN", "LastStep", "rnn_classifier", "digit_sequences", "rnn_experiment", "RNNResults",
-           "NORMS"]
+__all__ = ["RNN", "LastStep", "rnn_classifier", "digit_sequences", "train_rnn", "rnn_experiment",
+           "RNNResults", "NORMS", "blank_rows", "rnn_results", "RNN_RESULTS_FILE"]
 
 NORMS = (None, "layer", "batch")
 
@@ -184,36 +187,60 @@ class LastStep(Module):
         return dh
 
 
-def rnn_classifier(norm=None, hidden=32, n_in=8, n_out=10, seed=0):
-    """RNN → last hidden state → Linear: a sequence classifier (plain, LN-RNN or BN-RNN)."""
+def rnn_classifier(norm=None, hidden=32, n_in=8, n_out=10, seed=0, dtype=np.float64):
+    """RNN → last hidden state → Linear: a sequence classifier (plain, LN-RNN or BN-RNN); float64 by
+    default, so that trained numbers do not depend on the CPU's BLAS kernels."""
     rng = np.random.default_rng(seed)
-    return Sequential(RNN(n_in, hidden, norm=norm, rng=rng), LastStep(), Linear(hidden, n_out, rng=rng))
+    return Sequential(RNN(n_in, hidden, norm=norm, rng=rng, dtype=dtype), LastStep(),
+                      Linear(hidden, n_out, rng=rng, dtype=dtype))
 
 
-def digit_sequences(seed=0):
+def digit_sequences(seed=0, dtype=np.float64):
     """The digits as sequences: (N, 8, 8) = (examples, time steps = rows, features = pixels of a row).
 
     Returns ``(X_train, y_train, X_test, y_test)``; pixels standardized with training statistics.
     """
-    d = load_digits(seed=seed, images=True)
+    d = load_digits(seed=seed, images=True, dtype=dtype)
     return d.X_train[:, 0], d.y_train, d.X_test[:, 0], d.y_test
 
 
-@dataclass
+def train_rnn(norm, X, y, steps=400, batch_size=32, lr=0.1, hidden=32, seed=0, X_test=None, y_test=None,
+              eval_every=20):
+    """Train one :func:`rnn_classifier` (``norm`` None, "layer" or "batch") on sequences ``X`` (N, T, 8)
+    with ``nl.fit``: SGD with momentum 0.9, seeded mini-batches. Returns ``(model, history)``."""
+    if norm not in NORMS:
+        raise ValueError(f"norm must be None, 'layer' or 'batch'; got {norm!r}")
+    X = np.asarray(X)
+    if X.ndim != 3 or X.shape[2] != 8:
+        raise ValueError(f"X must be sequences of digit rows, shape (N, T, 8); got {X.shape}")
+    model = rnn_classifier(norm, hidden=hidden, seed=seed)
+    history = fit(model, X, y, steps=steps, batch_size=batch_size, lr=lr, momentum=0.9, seed=seed,
+                  X_test=X_test, y_test=y_test, eval_every=eval_every)
+    return model, history
+
+
+@dataclass(frozen=True)
 class RNNResults:
     """:func:`rnn_experiment`'s runs. For each name in ``models`` ("plain", "layer", "batch"):
-    ``loss[name]`` per step, ``test_accuracy[name]`` at ``eval_steps``, and the trained model."""
+    ``loss[name]`` per step, ``test_accuracy[name]`` at ``eval_steps`` (read-only arrays), and the
+    trained model (copy it before changing it)."""
 
     eval_steps: np.ndarray
-    loss: dict
-    test_accuracy: dict
-    models: dict
-    settings: dict
+    loss: MappingProxyType
+    test_accuracy: MappingProxyType
+    models: MappingProxyType
+    settings: MappingProxyType
+
+
+def _frozen(a):
+    a = np.array(a)
+    a.setflags(write=False)
+    return a
 
 
 @lru_cache(maxsize=4)
 def rnn_experiment(steps=400, batch_size=32, lr=0.1, hidden=32, eval_every=20, seed=0):
-    """Train the plain RNN, the LN-RNN and the per-step BN-RNN on the digit rows (cached).
+    """Train the plain RNN, the LN-RNN and the per-step BN-RNN on the digit rows (cached, float64).
 
     Same seed, same mini-batches, same SGD (momentum 0.9) for all three; only the normalization
     differs.
@@ -221,11 +248,37 @@ def rnn_experiment(steps=400, batch_size=32, lr=0.1, hidden=32, eval_every=20, s
     X, y, Xt, yt = digit_sequences(seed)
     out = dict(loss={}, test_accuracy={}, models={})
     for name, norm in (("plain", None), ("layer", "layer"), ("batch", "batch")):
-        model = rnn_classifier(norm, hidden=hidden, seed=seed)
-        hist = fit(model, X, y, steps=steps, batch_size=batch_size, lr=lr, momentum=0.9, seed=seed,
-                   X_test=Xt, y_test=yt, eval_every=eval_every)
-        out["loss"][name] = np.array(hist.loss)
-        out["test_accuracy"][name] = np.array(hist.test_accuracy)
+        model, hist = train_rnn(norm, X, y, steps, batch_size, lr, hidden, seed, Xt, yt, eval_every)
+        out["loss"][name] = _frozen(hist.loss)
+        out["test_accuracy"][name] = _frozen(hist.test_accuracy)
         out["models"][name] = model
-    return RNNResults(eval_steps=np.array(hist.eval_steps), settings=dict(
-        steps=steps, batch_size=batch_size, lr=lr, hidden=hidden, eval_every=eval_every, seed=seed), **out)
+    return RNNResults(eval_steps=_frozen(hist.eval_steps), settings=MappingProxyType(dict(
+        steps=steps, batch_size=batch_size, lr=lr, hidden=hidden, eval_every=eval_every, seed=seed)),
+        **{k: MappingProxyType(v) for k, v in out.items()})
+
+
+def blank_rows(X, k, seed=0):
+    """``X`` (N, T, 8) with ``k`` blank (all-zero pixel) rows in front, standardized like the digits."""
+    d = load_digits(seed=seed, dtype=np.float64)
+    blank = (0 - d.mean[:8]) / d.std[:8]
+    return np.concatenate([np.tile(blank, (len(X), k, 1)), X], axis=1)
+
+
+RNN_RESULTS_FILE = Path(__file__).with_name("results") / "rnn.json"
+
+
+@lru_cache(maxsize=2)
+def rnn_results(path=RNN_RESULTS_FILE):
+    """The RNN comparison on 5 seeds that ``long_runs.py`` saved (cached, read-only):
+    ``runs[lr][name][metric]`` is an array over seeds (name "plain", "layer", "batch"; lr "0.1",
+    "0.05"); ``provenance`` holds the command, versions, date and settings."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run python -m normlib.lessons.l07_layer_norm_rnn.long_runs rnn")
+    raw = json.loads(path.read_text())
+    runs = MappingProxyType({lr: MappingProxyType({n: MappingProxyType({k: _frozen(np.array(v, float))
+                                                                         for k, v in d.items()})
+                                                   for n, d in byname.items()})
+                             for lr, byname in raw["runs"].items()})
+    return MappingProxyType(dict(runs=runs, provenance=MappingProxyType(
+        {k: raw[k] for k in ("command", "date", "python", "numpy", "settings")})))

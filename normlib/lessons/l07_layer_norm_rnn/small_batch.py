@@ -12,21 +12,35 @@ Three measurements answer the lecture notes' open question ("이유는 찾아보
 - :func:`train_test_gap` — in training BN normalizes with (μ_B, σ²_B), at test time with the
   population statistics; the difference in the normalized value x̂ of the same example is the
   train/test gap (Wu & Johnson 2021, §3-4), and it shrinks like 1/√m.
-- :func:`batch_size_sweep` — a small MLP on the digits trained with BN and with LN at several batch
-  sizes (cached): BN's test accuracy drops at tiny batches, LN's does not depend on the batch.
+- the decomposition — the MLP of :func:`norm_mlp` trained with BN and with LN (the batch-independent
+  control) at batch sizes 2 … 32 (:func:`train_run`), each run measured three ways
+  (:func:`measure_run`): does training-mode BN learn (loss and accuracy on the training set in
+  training mode, :func:`train_mode_metrics`); eval accuracy with the running averages (EMA) and with
+  recomputed "precise" statistics (:func:`normlib.precise_bn`); the gap between the two modes. The
+  full sweep (learning rate tuned per method and batch size, 5 seeds) runs as a script,
+  ``python -m normlib.lessons.l07_layer_norm_rnn.long_runs``; :func:`small_batch_results` reads what
+  it saved.
 """
 
+import copy
+import json
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 
 from ...data import load_digits
 from ...layers import BatchNorm, LayerNorm, _positive_int
-from ...nn import Linear, ReLU, Sequential, accuracy, as_rng, fit
+from ...module import one_blas_thread
+from ...nn import Linear, ReLU, Sequential, accuracy, as_rng, fit, softmax_cross_entropy
+from ...probe import precise_bn
 
-__all__ = ["random_batches", "batch_statistics", "train_test_gap", "norm_mlp", "batch_size_sweep",
-           "BatchSizeSweep", "hidden_inputs"]
+__all__ = ["random_batches", "batch_statistics", "train_test_gap", "norm_mlp", "hidden_inputs",
+           "SWEEP_BATCH_SIZES", "SWEEP_NORMS", "EPOCHS", "MOMENTUM", "LR_GRID", "digits64",
+           "train_mode_metrics", "train_run", "measure_run", "METRICS", "SmallBatchResults",
+           "small_batch_results", "RESULTS_FILE"]
 
 
 def random_batches(n, m, n_batches, rng):
@@ -92,66 +106,173 @@ def train_test_gap(z, batch_sizes, n_batches=1000, eps=1e-5, seed=0):
     return np.array(gaps)
 
 
-def norm_mlp(norm, hidden=64, n_in=64, n_out=10, seed=0):
-    """Linear → BN or LN → ReLU, twice, then a linear output layer (no bias before a norm)."""
-    if norm not in ("batch", "layer"):
+def norm_mlp(norm, hidden=64, n_in=64, n_out=10, seed=0, dtype=np.float64):
+    """Linear → BN or LN → ReLU, twice, then a linear output layer (no bias before a norm).
+    He-initialized, seeded; float64 by default (so that trained numbers do not depend on the CPU's
+    BLAS kernels)."""
+    if norm not in SWEEP_NORMS:
         raise ValueError(f"norm must be 'batch' or 'layer'; got {norm!r}")
     rng = np.random.default_rng(seed)
     layers = []
     for _ in range(2):
-        layers += [Linear(n_in, hidden, init="he", bias=False, rng=rng),
-                   BatchNorm(hidden) if norm == "batch" else LayerNorm(hidden), ReLU()]
+        layers += [Linear(n_in, hidden, init="he", bias=False, rng=rng, dtype=dtype),
+                   BatchNorm(hidden, dtype=dtype) if norm == "batch" else LayerNorm(hidden, dtype=dtype),
+                   ReLU()]
         n_in = hidden
-    layers.append(Linear(n_in, n_out, rng=rng))
+    layers.append(Linear(n_in, n_out, rng=rng, dtype=dtype))
     return Sequential(*layers)
 
 
-@dataclass
-class BatchSizeSweep:
-    """Results of :func:`batch_size_sweep`: for each norm ("batch", "layer") an array over
-    ``batch_sizes`` of ``test_accuracy`` (BN: eval mode, running statistics), ``train_accuracy``
-    (eval mode) and, for BN, ``test_accuracy_batch_stats``: the test set normalized in training
-    mode, with the statistics of test batches of the same size m."""
-
-    batch_sizes: tuple
-    test_accuracy: dict
-    train_accuracy: dict
-    test_accuracy_batch_stats: np.ndarray
-    settings: dict
+# -- the decomposition -------------------------------------------------------------------------------
+SWEEP_BATCH_SIZES = (2, 4, 8, 16, 32)
+SWEEP_NORMS = ("batch", "layer")
+EPOCHS = 10              # equal number of epochs at every batch size (so m = 2 takes 16× the steps of m = 32)
+MOMENTUM = 0.9
+# the learning-rate grid, as lr = c·m/32: c is "the learning rate at batch 32" of linear scaling, so a
+# pure linear-scaling rule would pick the same c at every m; the tuning picks c per norm and m
+LR_GRID = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+VALIDATION_FRACTION = 0.2
+RESULTS_FILE = Path(__file__).with_name("results") / "small_batch.json"
 
 
-def _accuracy_with_batch_stats(model, X, y, m, seed):
-    """BN in training mode on the test set, batch by batch (random batches of m); running
-    statistics are saved and restored, so the model is unchanged."""
-    bns = [layer for layer in model.layers if isinstance(layer, BatchNorm)]
-    saved = [(b.running_mean.copy(), b.running_var.copy(), b.num_batches_tracked) for b in bns]
+def digits64(validation=False, seed=0):
+    """The digits as float64 ``(X_train, y_train, X_test, y_test)`` (the split of ``load_digits``).
+
+    ``validation=True`` holds out the last 20% of the training set (the split is already shuffled)
+    and returns it in place of the test set: what the learning-rate tuning uses, so that the test
+    set never chooses a learning rate."""
+    d = load_digits(seed=seed, dtype=np.float64)
+    if not validation:
+        return d.X_train, d.y_train, d.X_test, d.y_test
+    n_fit = int(round((1 - VALIDATION_FRACTION) * len(d.X_train)))
+    return d.X_train[:n_fit], d.y_train[:n_fit], d.X_train[n_fit:], d.y_train[n_fit:]
+
+
+def train_mode_metrics(model, X, y, m, seed=0):
+    """Loss and accuracy of ``model`` on ``(X, y)`` **in training mode**: random batches of ``m``
+    examples, BN normalizing each with the batch's own μ_B, σ²_B — the network as it computes during
+    training. Works on a copy: the model, its weights and running statistics are not changed.
+    Returns ``(mean cross-entropy, accuracy)`` over the ⌊N/m⌋ full batches."""
+    m = _positive_int(m, "m")
+    X, y = np.asarray(X), np.asarray(y)
+    if len(X) != len(y) or m > len(X):
+        raise ValueError(f"X and y must have the same length ≥ m = {m}; got {len(X)} and {len(y)}")
+    work = copy.deepcopy(model).train()
     order = np.random.default_rng(seed).permutation(len(X))
     n = len(X) - len(X) % m
-    model.train()
-    pred = np.concatenate([model.forward(X[order[i:i + m]]).argmax(axis=1) for i in range(0, n, m)])
-    for b, (rm, rv, k) in zip(bns, saved):
-        b.running_mean, b.running_var, b.num_batches_tracked = rm, rv, k
-    return float(np.mean(pred == y[order[:n]]))
+    losses, correct = [], 0
+    with one_blas_thread():
+        for i in range(0, n, m):
+            idx = order[i:i + m]
+            logits = work.forward(X[idx])
+            losses.append(softmax_cross_entropy(logits, y[idx])[0])
+            correct += int(np.sum(logits.argmax(axis=1) == y[idx]))
+    return float(np.mean(losses)), correct / n
 
 
-@lru_cache(maxsize=4)
-def batch_size_sweep(batch_sizes=(2, 4, 8, 32), epochs=3, lr=0.05, seed=0):
-    """Train the :func:`norm_mlp` with BN and with LN at each batch size for the same number of
-    ``epochs`` (so the small batches take more, noisier steps), SGD with momentum 0.9 and the same
-    learning rate. Cached."""
-    d = load_digits(seed=seed)
-    n = len(d.X_train)
-    test, train = {"batch": [], "layer": []}, {"batch": [], "layer": []}
-    batch_stats = []
-    for m in batch_sizes:
-        for norm in ("batch", "layer"):
-            model = norm_mlp(norm, seed=seed)
-            fit(model, d.X_train, d.y_train, steps=epochs * (n // m), batch_size=m, lr=lr,
-                momentum=0.9, seed=seed)
-            test[norm].append(accuracy(model, d.X_test, d.y_test))
-            train[norm].append(accuracy(model, d.X_train, d.y_train))
-            if norm == "batch":
-                batch_stats.append(_accuracy_with_batch_stats(model, d.X_test, d.y_test, m, seed))
-    return BatchSizeSweep(tuple(batch_sizes), {k: np.array(v) for k, v in test.items()},
-                          {k: np.array(v) for k, v in train.items()}, np.array(batch_stats),
-                          dict(epochs=epochs, lr=lr, seed=seed, momentum=0.9))
+def train_run(norm, m, lr, epochs=EPOCHS, seed=0, data=None):
+    """One run of the decomposition: :func:`norm_mlp` (``norm`` = "batch" or "layer") trained with
+    ``nl.fit`` for ``epochs`` epochs at batch size ``m`` (⌊N/m⌋ steps per epoch), SGD with momentum
+    0.9 and learning rate ``lr``. ``data`` = (X, y, X_test, y_test), default :func:`digits64`.
+    Returns ``(model, history)``."""
+    X, y = (digits64() if data is None else data)[:2]
+    m, epochs = _positive_int(m, "m"), _positive_int(epochs, "epochs")
+    if not (np.isscalar(lr) and lr > 0):
+        raise ValueError(f"lr must be a number > 0; got {lr!r}")
+    model = norm_mlp(norm, seed=seed)
+    history = fit(model, X, y, steps=epochs * (len(X) // m), batch_size=m, lr=lr, momentum=MOMENTUM,
+                  seed=seed)
+    return model, history
+
+
+METRICS = ("train_loss_train_mode", "train_acc_train_mode", "train_acc_eval", "test_acc_eval",
+           "train_acc_precise", "test_acc_precise")
+
+
+def measure_run(model, norm, m, data=None, seed=0):
+    """The three measurements of one trained run, as a dict over :data:`METRICS`:
+
+    - ``train_loss_train_mode``, ``train_acc_train_mode``: on the training set, in training mode with
+      batches of ``m`` (:func:`train_mode_metrics`) — did the network learn in its own regime?
+    - ``train_acc_eval``, ``test_acc_eval``: eval mode (BN: the running averages, EMA);
+    - ``train_acc_precise``, ``test_acc_precise``: BN's statistics recomputed with the final weights
+      over the whole training set in one pass (:func:`normlib.precise_bn` with batch size N), i.e.
+      the population statistics of the trained network; LN has none (NaN).
+
+    For LN the two modes are the same computation, so its training-mode numbers equal eval mode's.
+    """
+    X, y, Xt, yt = digits64() if data is None else data
+    loss, acc = train_mode_metrics(model, X, y, m, seed)
+    out = dict(train_loss_train_mode=loss, train_acc_train_mode=acc,
+               train_acc_eval=accuracy(model, X, y), test_acc_eval=accuracy(model, Xt, yt),
+               train_acc_precise=float("nan"), test_acc_precise=float("nan"))
+    if norm == "batch":
+        precise = precise_bn(model, X, batch_size=len(X))
+        out.update(train_acc_precise=accuracy(precise, X, y), test_acc_precise=accuracy(precise, Xt, yt))
+    return out
+
+
+def _frozen(a):
+    a = np.array(a, dtype=float)
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True)
+class SmallBatchResults:
+    """What ``long_runs.py`` saved for the small-batch decomposition (read-only).
+
+    ``per_seed[norm][metric]``: array (batch sizes, seeds); ``mean``/``std``/``lo``/``hi``: the same
+    over seeds (std with ddof = 1; lo/hi = min/max). ``lr[norm]``: the tuned learning rate per batch
+    size; ``lr_c[norm]``: the same as c = lr·32/m; ``tuning[norm]``: validation accuracy (eval mode,
+    mean over the tuning seeds), array (batch sizes, len(LR_GRID)). ``longer``: the same
+    measurements after 3× the epochs for the smallest batch sizes. ``provenance``: command,
+    versions, date, settings."""
+
+    batch_sizes: tuple
+    seeds: tuple
+    per_seed: MappingProxyType
+    mean: MappingProxyType
+    std: MappingProxyType
+    lo: MappingProxyType
+    hi: MappingProxyType
+    lr: MappingProxyType
+    lr_c: MappingProxyType
+    tuning: MappingProxyType
+    longer: MappingProxyType
+    provenance: MappingProxyType
+
+    def row(self, norm, metric, stat="mean"):
+        """One line of the table: ``stat`` of ``metric`` for ``norm`` over the batch sizes."""
+        return getattr(self, stat)[norm][metric]
+
+
+def _summaries(per_seed):
+    freeze = lambda f: MappingProxyType({n: MappingProxyType({k: _frozen(f(v)) for k, v in d.items()})
+                                         for n, d in per_seed.items()})
+    with np.errstate(invalid="ignore"):
+        return (freeze(lambda v: np.mean(v, axis=1)), freeze(lambda v: np.std(v, axis=1, ddof=1)),
+                freeze(lambda v: np.min(v, axis=1)), freeze(lambda v: np.max(v, axis=1)))
+
+
+@lru_cache(maxsize=2)
+def small_batch_results(path=RESULTS_FILE):
+    """Read the decomposition that ``long_runs.py`` saved (cached, read-only)."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run python -m normlib.lessons.l07_layer_norm_rnn.long_runs")
+    raw = json.loads(path.read_text())
+    sizes = tuple(raw["settings"]["batch_sizes"])
+    per_seed = MappingProxyType({n: MappingProxyType({k: _frozen(v) for k, v in d.items()})
+                                 for n, d in raw["per_seed"].items()})
+    mean, std, lo, hi = _summaries(per_seed)
+    lr = MappingProxyType({n: _frozen(v) for n, v in raw["lr"].items()})
+    lr_c = MappingProxyType({n: _frozen(np.array(v) * 32 / np.array(sizes)) for n, v in raw["lr"].items()})
+    tuning = MappingProxyType({n: _frozen(v) for n, v in raw["tuning"]["validation_accuracy"].items()})
+    lg = raw["longer"]
+    longer = MappingProxyType({"batch_sizes": tuple(lg["batch_sizes"]), "epochs": lg["epochs"],
+                               **{n: MappingProxyType({k: _frozen(v) for k, v in lg["per_seed"][n].items()})
+                                  for n in lg["per_seed"]}})
+    provenance = MappingProxyType({k: raw[k] for k in ("command", "date", "python", "numpy", "settings")})
+    return SmallBatchResults(sizes, tuple(raw["settings"]["seeds"]), per_seed, mean, std, lo, hi, lr,
+                             lr_c, tuning, longer, provenance)
