@@ -34,8 +34,9 @@ class Explorer:
     name = "explorer"
     title = ""
     caption = ""
-    figsize = (8, 3)
-    dpi = 80
+    figsize = (9.6, 4.0)
+    dpi = 100               # 960 px wide, shown at its own size: a 8 pt font displays as 8.3 pt
+    min_fontsize = 8        # no text smaller (tests/core/test_explorers.py checks every explorer)
 
     @classmethod
     def small(cls):
@@ -163,6 +164,7 @@ class Explorer:
 
             for name, w in self.controls.items():
                 w.observe(lambda change, name=name: on_change(name, change["new"]), names="value")
+                _show_whole_labels(w)
             # Buttons and menus on one row, sliders on the next, the figure below.
             sliders = [w for w in self.controls.values() if hasattr(w, "readout")]
             others = [w for w in self.controls.values() if not hasattr(w, "readout")]
@@ -176,3 +178,18 @@ class Explorer:
     def _ipython_display_(self):
         from IPython.display import display
         display(self.widget())
+
+
+def _show_whole_labels(w):
+    """No label cut short: a description as wide as its text, buttons as wide as theirs."""
+    style = getattr(w, "style", None)
+    if style is None:
+        return
+    if "description_width" in style.keys:
+        style.description_width = "initial"
+    if "button_width" in style.keys:
+        style.button_width = "auto"
+    if hasattr(w, "readout"):                      # sliders: room for the label and the track
+        w.layout.width = w.layout.width or "auto"
+        w.layout.min_width = w.layout.min_width or "300px"
+

@@ -164,3 +164,64 @@ def test_after_bn_the_incoming_mean_and_std_do_not_matter():
     np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-3)   # equal up to ε: √(σ²+ε) vs σ
     assert a.mean() == pytest.approx(-1.0, abs=1e-9) and a.std() == pytest.approx(2.0, rel=1e-4)
     assert x.mean() == pytest.approx(-3.0, abs=0.05)
+
+
+# -- the γ/β ablation, the seed sweeps, read-only results ----------------------------------------------
+def test_bn_mlp_without_gamma_and_beta():
+    with_ = S.bn_mlp("sigmoid", hidden=(8, 8))
+    without = S.bn_mlp("sigmoid", hidden=(8, 8), affine=False)
+    bns = [l for l in without.layers if isinstance(l, nl.BatchNorm)]
+    assert len(bns) == 2 and all(b.gamma is None and b.beta is None and not b.affine for b in bns)
+    assert [n for n, _, _ in without.parameters()] == ["0.weight", "3.weight", "6.weight", "6.bias"]
+    np.testing.assert_array_equal(with_[0].weight, without[0].weight)          # the same weights
+    assert with_[0].weight.dtype == np.float64
+    # without γ, β every unit's input over the batch is exactly standardized
+    X = nl.load_digits(dtype=np.float64).X_test
+    h = S.activation_inputs(without, X)[0]
+    np.testing.assert_allclose(h.mean(0), 0, atol=1e-9)
+    np.testing.assert_allclose(h.var(0), 1, atol=1e-3)
+    with pytest.raises(ValueError, match="affine=False has no γ, β"):
+        S.bn_mlp(affine=False, beta0=4.0)
+    with pytest.raises(TypeError, match="affine must be True or False"):
+        S.bn_mlp(affine="no")
+
+
+def test_relu_slope_variance_peaks_when_centred():
+    z = np.random.default_rng(4).standard_normal(200_000)
+    got = [S.relu_measures(b + z)["slope_var"] for b in (-2, -1, 0, 1, 2)]
+    np.testing.assert_allclose(got, [Phi(b) * (1 - Phi(b)) for b in (-2, -1, 0, 1, 2)], atol=0.003)
+    assert int(np.argmax(got)) == 2 and got[2] == pytest.approx(0.25, abs=0.002)
+
+
+def test_train_bn_mlp_is_the_red_blue_run():
+    rb = S.red_blue(steps=60, eval_every=30)
+    run = S.train_bn_mlp("sigmoid", beta0=4.0, lr=0.1, steps=60, seed=0, eval_every=30)
+    np.testing.assert_array_equal(run.test_accuracy, rb.test_accuracy["red"])
+    np.testing.assert_allclose(np.array(run.mean_beta), rb.beta_mean["red"])
+    assert run.final_loss == pytest.approx(np.mean(rb.loss["red"][-50:]))
+    with pytest.raises(ValueError, match="lr must be a positive number"):
+        S.train_bn_mlp(lr=0)
+    with pytest.raises(ValueError, match="steps must be a positive integer"):
+        S.train_bn_mlp(steps=0)
+
+
+def test_cached_results_are_read_only():
+    rb = S.red_blue(steps=60, eval_every=30)
+    with pytest.raises(ValueError, match="read-only"):
+        rb.test_accuracy["red"][0] = 1.0
+    with pytest.raises(TypeError):
+        rb.test_accuracy["red"] = None
+    L = S.learned_scale_shift(steps=40)
+    with pytest.raises(ValueError, match="read-only"):
+        L.gamma[0][0] = 5.0
+    with pytest.raises(Exception):
+        L.test_accuracy = 1.0
+
+
+def test_saved_sweeps_have_their_provenance():
+    R = S.load_results()
+    assert R["command"] == "python -m normlib.lessons.l04_scale_shift_sigmoid.long_runs"
+    assert {"python", "numpy"} <= set(R["versions"]) and len(R["settings"]["seeds"]) >= 3
+    assert set(R["red_blue"]) == {"0.1", "0.5"} and set(R["ablation"]) == {"sigmoid", "relu"}
+    with pytest.raises(FileNotFoundError, match="long_runs"):
+        S.load_results("/nonexistent.json")

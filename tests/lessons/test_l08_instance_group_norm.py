@@ -37,16 +37,59 @@ def test_group_stats_by_hand():
     np.testing.assert_allclose(ig.group_stats(x, 1)[1][:, 0], x.reshape(2, -1).var(axis=1))   # G = 1: layer norm
 
 
-def test_paper_numbers():
-    assert ig.PAPER_BATCH == (32, 16, 8, 4, 2)
-    assert ig.PAPER_ERROR["bn"][-1] == 34.7 and ig.PAPER_ERROR["gn"][0] == 24.1
+def test_schedule_sees_the_same_examples_at_every_batch_size():
+    for B in (2, 4, 8, 16, 32):
+        steps, decay, lr = ig.schedule(B, epochs=30, base_lr=0.2, n_train=1348)
+        assert steps == 30 * 1348 // B and abs(steps * B - 30 * 1348) < B      # 30 epochs at every B
+        assert decay == int(2 / 3 * steps) and np.isclose(lr, 0.2 * B / 32)    # linear scaling rule
 
 
-def test_sweep_sees_the_same_examples_at_every_batch_size():
-    s = ig.batch_size_sweep(batch_sizes=(4, 8), norms=("gn",), epochs=1)
+def test_sweep_results_are_read_only_and_gn_does_not_care_about_the_mode():
+    s, model = ig.run_sweep(batch_sizes=(4, 8), norms=("bn", "gn"), seeds=(0, 1), epochs=1, base_lr=0.1,
+                            keep=("bn", 4, 1))
     assert s.steps == (1348 // 4, 1348 // 8)
-    assert all(abs(k * B - 1348) < B for k, B in zip(s.steps, s.batch_sizes))
-    assert np.all((s.error["gn"] >= 0) & (s.error["gn"] <= 100))
+    assert s.metrics["gn"]["val_error"].shape == (2, 2) and model is not None
+    for k in ig.METRICS:
+        assert not s.metrics["bn"][k].flags.writeable
+    with pytest.raises(TypeError):
+        s.metrics["bn"]["val_error"] = None
+    with pytest.raises(ValueError):
+        s.metrics["bn"]["val_error"][0, 0] = 0.0
+    # GN normalizes each example on its own: training mode = eval mode, precise BN does not apply
+    np.testing.assert_allclose(s.metrics["gn"]["train_error_train_mode"], s.metrics["gn"]["train_error_eval"])
+    np.testing.assert_array_equal(s.metrics["gn"]["val_error_precise"], s.metrics["gn"]["val_error"])
+    # every error is a whole number of the 449 held-out digits
+    counts = s.metrics["bn"]["val_error"] * 449 / 100
+    np.testing.assert_allclose(counts, np.round(counts), atol=1e-9)
+
+
+def test_measure_run_leaves_the_running_averages_alone():
+    d = ig.digits()
+    model, losses = ig.train_conv("bn", 16, d.X_train[:320], d.y_train[:320], epochs=1, base_lr=0.1)
+    before = model.layers[1].running_mean.copy()
+    m = ig.measure_run(model, losses, 16, d)
+    np.testing.assert_array_equal(model.layers[1].running_mean, before)
+    assert set(m) == set(ig.METRICS) and np.isclose(m["train_loss"], np.mean(losses[-1348 // 16:]))
+
+
+def test_saved_gn_weights_give_the_saved_error():
+    """The weights the explorer shows are those of the saved run: they reproduce its error."""
+    r = ig.load_results()
+    g = r.gn_model
+    j, i = r.sweep.batch_sizes.index(g["batch_size"]), r.sweep.seeds.index(g["seed"])
+    d = ig.digits()
+    err = 100 * np.mean(ig.trained_model().forward(d.X_test).argmax(axis=1) != d.y_test)
+    assert err == pytest.approx(r.sweep.metrics["gn"]["val_error"][i, j], abs=1e-6)
+    assert not g["parameters"][0].flags.writeable
+
+
+def test_set_parameters_round_trip():
+    a, b = conv_net("gn", groups=4, seed=1, dtype=np.float64), conv_net("gn", groups=4, seed=2, dtype=np.float64)
+    ig.set_parameters(b, ig.parameters_of(a))
+    for (_, p, _), (_, q, _) in zip(a.parameters(), b.parameters()):
+        np.testing.assert_array_equal(p, q)
+    with pytest.raises(ValueError, match="must hold 8 arrays"):
+        ig.set_parameters(b, [])
 
 
 def test_precise_bn_averages_the_batch_statistics():
@@ -65,6 +108,10 @@ def test_precise_bn_averages_the_batch_statistics():
     (lambda: ig.adjust(np.ones((1, 3, 2, 2)), brightness=np.inf), ["brightness", "finite"]),
     (lambda: ig.group_stats(np.ones((2, 6, 3, 3)), 4), ["num_groups", "divisible"]),
     (lambda: ig.group_stats(np.ones((2, 6)), 2), ["x must have shape (N, C, *spatial)"]),
+    (lambda: ig.schedule(0), ["batch_size", "positive integer"]),
+    (lambda: ig.schedule(8, base_lr=-1), ["base_lr", "> 0"]),
+    (lambda: ig.train_conv("ln", 8, np.ones((8, 1, 8, 8)), np.zeros(8, int)), ["norm", "'bn' or 'gn'"]),
+    (lambda: ig.run_sweep(seeds=()), ["seeds", "integers ≥ 0"]),
 ])
 def test_bad_input_messages(call, words):
     with pytest.raises(ValueError) as info:

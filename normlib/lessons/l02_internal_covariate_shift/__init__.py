@@ -4,7 +4,8 @@
 """
 
 from .experiments import (
-    NoisyShift, sigmoid_mlp, sigmoid_inputs, Figure1, figure1, ics_measure, loss_along_gradient,
+    SanturkarNoise, NETWORKS, sigmoid_mlp, sigmoid_inputs, Figure1, figure1, first_step, summarize,
+    load_results, RESULTS, ics_measure, loss_along_gradient,
 )
 from .explorer import (
     NAMES, Q, ICSExplorer,

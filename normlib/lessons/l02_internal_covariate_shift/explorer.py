@@ -2,7 +2,8 @@
 
 Top row: the {15, 50, 85}th percentiles of the chosen sigmoid's input over training (the BN
 paper's Figure 1b, c). Bottom row: the whole distribution at the chosen step, over the sigmoid.
-Left: the plain network; right: with BN, or with "noisy BN" (Santurkar et al. 2018).
+Left: the plain network; right: with BN, with "noisy BN" (Santurkar et al. 2018, Algorithm 1), or
+the plain network with the same noise (their control).
 """
 
 import numpy as np
@@ -10,17 +11,28 @@ import numpy as np
 from .experiments import figure1
 from ...explorer import OKABE_ITO, Explorer
 
-NAMES = {"plain": "without BN", "bn": "with BN", "noisy_bn": "with noisy BN"}
+NAMES = {"plain": "without BN", "bn": "with BN", "noisy_bn": "with noisy BN",
+         "noisy_plain": "without BN, with the same noise"}
 Q = (15, 50, 85)
 
 
 class ICSExplorer(Explorer):
     name = "l02_internal_covariate_shift"
     title = "The input of one sigmoid over training: without and with batch norm"
+    caption = ("drag the step: without BN the inputs start squeezed near 0 and spread out; with BN "
+               "the median stays near 0 and only the learned γ widens them")
     figsize = (9.6, 5.6)
+
+    @classmethod
+    def small(cls):
+        """Built from a short run (200 steps, 3 units per layer), for the tests."""
+        return cls(figure1(steps=200, eval_every=100, units=3))
 
     def __init__(self, results=None):
         self.results = results if results is not None else figure1()
+        missing = [n for n in NAMES if n not in self.results.inputs]
+        if missing:
+            raise ValueError(f"results must hold every network of the explorer; missing {missing}")
         r = self.results
         # Everything the sliders can show, computed once: percentiles for every network, step,
         # layer and unit; fixed axis ranges, so a slider step only moves artists (blitting).
@@ -38,9 +50,12 @@ class ICSExplorer(Explorer):
         """The tallest bar of the histogram of every step, layer and unit of x (steps, layers, N, units)."""
         nbins = len(self.bins) - 1
         idx = np.clip(np.searchsorted(self.bins, x, side="right") - 1, 0, nbins - 1)
+        inside = (x >= self.bins[0]) & (x <= self.bins[-1])              # as np.histogram: drop the rest
         idx = np.moveaxis(idx, 2, -1).reshape(-1, x.shape[2])          # one row per histogram
+        inside = np.moveaxis(inside, 2, -1).reshape(-1, x.shape[2])
         offsets = (np.arange(len(idx)) * nbins)[:, None]
-        return np.bincount((idx + offsets).ravel(), minlength=len(idx) * nbins).reshape(-1, nbins).max(1)
+        return np.bincount((idx + offsets).ravel(), weights=inside.ravel(),
+                           minlength=len(idx) * nbins).reshape(-1, nbins).max(1).astype(int)
 
     def make_controls(self):
         import ipywidgets as W
@@ -53,7 +68,8 @@ class ICSExplorer(Explorer):
             "layer": W.ToggleButtons(options=list(range(1, layers + 1)), value=layers,
                                      description="hidden layer"),
             "unit": W.IntSlider(min=0, max=units - 1, value=0, description="unit"),
-            "compare": W.ToggleButtons(options=[("BN", "bn"), ("noisy BN", "noisy_bn")], value="bn",
+            "compare": W.ToggleButtons(options=[("BN", "bn"), ("noisy BN", "noisy_bn"),
+                                                ("no BN + noise", "noisy_plain")], value="bn",
                                        description="right side"),
         }
 

@@ -6,6 +6,7 @@
 from .experiments import (
     sigmoid, sigmoid_slope, tangent_halfwidth, linear_r2, sigmoid_measures, relu_measures,
     bn_mlp, activation_inputs, RedBlue, red_blue, Learned, learned_scale_shift,
+    Run, train_bn_mlp, load_results, RESULTS,
 )
 from .explorer import (
     XLIM, BINS, N_SAMPLES, ScaleShiftExplorer,

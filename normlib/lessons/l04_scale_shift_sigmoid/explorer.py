@@ -26,6 +26,8 @@ def _values(lo, hi, step):
 class ScaleShiftExplorer(Explorer):
     name = "l04_scale_shift_sigmoid"
     title = "Why γ and β: where the sigmoid's inputs sit, without BN and after BN"
+    caption = ("move the incoming mean and std: the right panel does not change — only γ and β move "
+               "the inputs along the sigmoid")
     figsize = (9.6, 3.9)
 
     def __init__(self, seed=0):

@@ -3,7 +3,7 @@
 - :class:`InstanceNormExplorer` — change a photograph's contrast and brightness; the input image and
   its pixel histogram move, the instance-norm output does not (unless the pixels saturate).
 - :class:`GroupNormExplorer` — slide the number of groups G from 1 (= layer norm) to C (= instance
-  norm) over the second-layer feature maps of the trained conv net: which values share one μ, σ²
+  norm) over the second-layer feature maps of the trained conv net (rebuilt from the saved sweep): which values share one μ, σ²
   (the picture of :mod:`normlib.lessons.l00_overview.explorer`), and each group's μ ± σ beside each channel's.
 """
 
@@ -11,7 +11,9 @@ import numpy as np
 from matplotlib.colors import to_rgb
 
 from ... import functional as F
-from .experiments import adjust, batch_size_sweep, group_stats, photo_tensor, to_display
+from .experiments import CHANNELS, GROUPS, adjust, digits, group_stats, photo_tensor, to_display, trained_model
+from ...conv import conv_net
+from ...nn import fit
 from ...explorer import OKABE_ITO, Explorer
 from ..l00_overview.explorer import set_ids
 
@@ -97,11 +99,11 @@ class GroupNormExplorer(Explorer):
     figsize = (9.6, 5.2)
     N = 4                    # examples shown
 
-    def __init__(self, sweep=None):
-        sweep = sweep if sweep is not None else batch_size_sweep()
-        from ...data import load_digits
-        d = load_digits(images=True, seed=sweep.settings["seed"])
-        model = sweep.models["gn"][max(sweep.batch_sizes)]
+    def __init__(self, model=None):
+        """``model``: a trained GN conv net; by default the one the saved sweep trained at batch 32
+        (seed 0), rebuilt from its weights (:func:`trained_model`: nothing is trained here)."""
+        model = trained_model() if model is None else model
+        d = digits()
         # The second convolution's outputs: exactly what the network's second GroupNorm receives.
         was = model.training
         model.eval()
@@ -112,6 +114,14 @@ class GroupNormExplorer(Explorer):
         self.flat = self.maps.reshape(self.N, self.C, -1)               # (N, C, H·W)
         self.limit = float(np.abs(self.flat).max())
         super().__init__()
+
+    @classmethod
+    def small(cls):
+        """Built from a GN net trained for 40 steps (the tests: no saved results needed)."""
+        d = digits()
+        model = conv_net("gn", channels=CHANNELS, groups=GROUPS, dtype=np.float64)
+        fit(model, d.X_train, d.y_train, steps=40, batch_size=32, lr=0.1, momentum=0.9)
+        return cls(model)
 
     def make_controls(self):
         import ipywidgets as W

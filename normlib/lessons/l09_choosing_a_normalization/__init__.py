@@ -5,8 +5,8 @@
 
 from .experiments import (
     NORM_NAMES, USES, Flatten, make_norm, find_sets, properties, properties_table, format_table,
-    worker_stats, all_reduce, stats_from_sums, ShardedBatchNorm, SyncBNResult,
-    sync_bn_experiment,
+    worker_stats, all_reduce, stats_from_sums, ShardedBatchNorm, SyncBNResult, sharded_net,
+    run_sync_bn, sync_bn_experiment, load_sync_results, MODES, SYNC_RESULTS_FILE,
 )
 from .explorer import (
     PER_WORKER, WORKERS, SyncBNExplorer,

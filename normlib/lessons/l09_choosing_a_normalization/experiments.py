@@ -9,8 +9,11 @@
   :class:`ShardedBatchNorm` (local or synchronized statistics) and :func:`sync_bn_experiment`.
 """
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 
@@ -19,11 +22,11 @@ from ...conv import conv_net
 from ...nn import one_blas_thread
 from ...data import load_digits
 from ...layers import BatchNorm, GroupNorm, InstanceNorm, LayerNorm, Module, RMSNorm, _positive_int
-from ...nn import fit
 
 __all__ = ["Flatten", "make_norm", "NORM_NAMES", "USES", "find_sets", "properties",
            "properties_table", "format_table", "worker_stats", "all_reduce", "stats_from_sums",
-           "ShardedBatchNorm", "sync_bn_experiment", "SyncBNResult"]
+           "ShardedBatchNorm", "sharded_net", "run_sync_bn", "sync_bn_experiment", "SyncBNResult",
+           "load_sync_results", "MODES", "SYNC_RESULTS_FILE", "sync_run_one", "make_result"]
 
 NORM_NAMES = ("BN", "LN", "IN", "GN", "RMSNorm")
 
@@ -215,7 +218,7 @@ class ShardedBatchNorm(BatchNorm):
     def forward(self, x):
         x = self._check_input(x)
         if not self.training:
-            return self._forward_eval(x)
+            return self._forward_eval(x, F.batch_norm_axes(x.ndim))
         xs = _shards(x, self.workers)                                # (K, b, C, *spatial)
         axes = (0, 1) + tuple(range(3, xs.ndim)) if self.sync else (1,) + tuple(range(3, xs.ndim))
         gamma, beta = self._params(x)
@@ -231,43 +234,114 @@ class ShardedBatchNorm(BatchNorm):
 
     def backward(self, dy):
         cache = self._require_cache()
-        if cache.get("eval"):
+        if not cache.get("training", True):                       # eval mode: BatchNorm's affine map
             return super().backward(dy)
-        dx, dgamma, dbeta = F.norm_backward(dy.reshape(cache["x_hat"].shape), cache)
-        self.dgamma, self.dbeta = dgamma.astype(self.dtype), dbeta.astype(self.dtype)
+        dx, dgamma, dbeta = F.norm_backward(F._as_float_array(dy, "dy").reshape(cache["x_hat"].shape), cache)
+        self._keep_param_grads(dgamma, dbeta)
         return dx.reshape(dy.shape)
 
     def extra_repr(self):
         return super().extra_repr() + f", workers={self.workers}, sync={self.sync}"
 
 
-@dataclass
-class SyncBNResult:
-    """Test error (%) of the conv net trained with local and with synchronized BN."""
+def sharded_net(sync, workers, channels=8, seed=0):
+    """The conv net of notebook 08 (``conv_net("bn", channels, seed=seed, dtype=float64)``) with
+    both BatchNorm layers replaced by :class:`ShardedBatchNorm` over ``workers`` simulated devices,
+    synchronized (``sync=True``) or local."""
+    model = conv_net("bn", channels=channels, seed=seed, dtype=np.float64)
+    for i in (1, 4):
+        model.layers[i] = ShardedBatchNorm(channels, workers, sync=sync, dtype=np.float64)
+    return model
 
-    error: dict
-    settings: dict
+
+SYNC_RESULTS_FILE = Path(__file__).parent / "results" / "sync_bn.json"
+MODES = ("local", "sync")
+
+
+def _frozen(a):
+    a = np.array(a, dtype=float)
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True)
+class SyncBNResult:
+    """Held-out error (%) of the conv net trained with local and with synchronized BN, read-only:
+    ``error[mode]`` has one value per seed of ``seeds`` (NaN where training diverged)."""
+
+    error: MappingProxyType
+    seeds: tuple
+    settings: MappingProxyType
+
+    def mean(self, mode):
+        return float(np.mean(self.error[mode]))
+
+    def spread(self, mode):
+        return float(np.min(self.error[mode])), float(np.max(self.error[mode]))
+
+
+def _check_seeds(seeds):
+    seeds = tuple(seeds)
+    if not seeds or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0 for s in seeds):
+        raise ValueError(f"seeds must be a non-empty sequence of integers ≥ 0; got {seeds!r}")
+    return tuple(int(s) for s in seeds)
+
+
+def sync_run_one(mode, workers, per_worker, epochs, base_lr, seed, channels=8):
+    """Train one :func:`sharded_net` (``mode`` "local" or "sync") with notebook 08's schedule on
+    the global batch workers × per_worker; return its held-out error (%) in eval mode (NaN if
+    training diverged)."""
+    from ..l08_instance_group_norm import experiments as l08
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}; got {mode!r}")
+    d = l08.digits()
+    model = sharded_net(mode == "sync", workers, channels, seed)
+    losses = l08.train_model(model, workers * per_worker, d.X_train, d.y_train, epochs=epochs,
+                             base_lr=base_lr, seed=seed)
+    with one_blas_thread():
+        return float("nan") if losses is None else l08._error(model, d.X_test, d.y_test)
+
+
+def make_result(errors, seeds, workers, per_worker, epochs, base_lr, channels=8):
+    """A read-only :class:`SyncBNResult` from ``errors[mode]`` (one per seed)."""
+    steps = epochs * 1348 // (workers * per_worker)
+    return SyncBNResult(MappingProxyType({m: _frozen(errors[m]) for m in MODES}), tuple(seeds),
+                        MappingProxyType(dict(workers=workers, per_worker=per_worker,
+                                              global_batch=workers * per_worker, steps=steps,
+                                              epochs=epochs, base_lr=base_lr, channels=channels)))
+
+
+def run_sync_bn(workers=8, per_worker=2, epochs=60, base_lr=None, seeds=(0, 1, 2), channels=8):
+    """Train :func:`sharded_net` local and synchronized on a global batch of workers × per_worker
+    digits with notebook 08's schedule (:func:`~normlib.lessons.l08_instance_group_norm.train_model`:
+    equal epochs, lr = base_lr·B/32 with B the *global* batch, ÷10 after 2/3 of the steps); measure
+    the held-out error in eval mode. ``base_lr`` defaults to BN's tuned rate in notebook 08's saved
+    results. Returns a :class:`SyncBNResult`."""
+    from ..l08_instance_group_norm import experiments as l08
+    workers, per_worker = _positive_int(workers, "workers"), _positive_int(per_worker, "per_worker")
+    epochs = _positive_int(epochs, "epochs")
+    seeds = _check_seeds(seeds)
+    if base_lr is None:
+        base_lr = l08.load_results().sweep.base_lr["bn"]
+    errors = {mode: [sync_run_one(mode, workers, per_worker, epochs, base_lr, s, channels) for s in seeds]
+              for mode in MODES}
+    return make_result(errors, seeds, workers, per_worker, epochs, base_lr, channels)
+
+
+@lru_cache(maxsize=4)
+def sync_bn_experiment(workers=8, per_worker=2, epochs=3, seeds=(0, 1, 2), base_lr=None):
+    """:func:`run_sync_bn`, cached per settings (for the exercises: short runs)."""
+    return run_sync_bn(workers, per_worker, epochs, base_lr, seeds)
 
 
 @lru_cache(maxsize=2)
-def sync_bn_experiment(workers=8, per_worker=2, epochs=3, base_lr=0.4, channels=8, seed=0):
-    """Train :func:`normlib.conv.conv_net` with BN replaced by :class:`ShardedBatchNorm`, local
-    and synchronized, on a global batch of workers × per_worker digits; the same schedule as
-    :func:`normlib.lessons.l08_instance_group_norm.batch_size_sweep` (lr = base_lr·B/32 with B the global batch,
-    ÷10 for the last third). Cached."""
-    d = load_digits(images=True, seed=seed)
-    B = workers * per_worker
-    k = epochs * len(d.X_train) // B
-    error = {}
-    with one_blas_thread():
-        for mode in ("local", "sync"):
-            model = conv_net("bn", channels=channels, seed=seed)
-            for i in (1, 4):
-                model.layers[i] = ShardedBatchNorm(channels, workers, sync=mode == "sync")
-            fit(model, d.X_train, d.y_train, steps=2 * k // 3, batch_size=B, lr=base_lr * B / 32,
-                momentum=0.9, seed=seed)
-            h = fit(model, d.X_train, d.y_train, steps=k - 2 * k // 3, batch_size=B, lr=base_lr * B / 320,
-                    momentum=0.9, seed=seed + 1, X_test=d.X_test, y_test=d.y_test)
-            error[mode] = 100 * (1 - h.test_accuracy[-1])
-    return SyncBNResult(error, dict(workers=workers, per_worker=per_worker, global_batch=B, steps=k,
-                                    epochs=epochs, base_lr=base_lr))
+def load_sync_results(path=SYNC_RESULTS_FILE):
+    """What ``long_runs.py`` saved: ``(SyncBNResult, extra)`` — ``extra`` holds the check that the
+    synchronized run is the batch-16 run (``max_weight_difference``) and the provenance."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run python -m normlib.lessons.l09_choosing_a_normalization.long_runs")
+    raw = json.loads(path.read_text())
+    result = SyncBNResult(MappingProxyType({m: _frozen(v) for m, v in raw["error"].items()}),
+                          tuple(raw["seeds"]), MappingProxyType(raw["settings"]))
+    return result, MappingProxyType({k: v for k, v in raw.items() if k not in ("error", "seeds", "settings")})
