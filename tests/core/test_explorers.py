@@ -100,3 +100,87 @@ def test_group_norm_limits_in_the_explorer_model():
     np.testing.assert_allclose(normalize("group", x, 1), normalize("layer", x), atol=1e-12)
     np.testing.assert_allclose(normalize("group", x, 6), normalize("instance", x), atol=1e-12)
     assert np.array_equal(set_ids("group", x.shape, 6), set_ids("instance", x.shape))
+
+
+# ----------------------------------------------------------------------------------------------
+# Figures read at a glance: text size, labels, legends, colours (every explorer, default state)
+# ----------------------------------------------------------------------------------------------
+from matplotlib.colors import to_rgb                                      # noqa: E402
+from matplotlib.legend import Legend                                      # noqa: E402
+from matplotlib.text import Text                                          # noqa: E402
+
+# Deuteranopia, severity 1 (Machado, Oliveira & Fernandes 2009), on linear RGB.
+DEUTERANOPIA = np.array([[0.367322, 0.860646, -0.227968],
+                         [0.280085, 0.672501, 0.047413],
+                         [-0.011820, 0.042940, 0.968881]])
+
+
+def _linear(rgb):
+    rgb = np.asarray(rgb, float)
+    return np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+
+
+def _srgb(lin):
+    lin = np.clip(lin, 0, 1)
+    return np.where(lin <= 0.0031308, lin * 12.92, 1.055 * lin ** (1 / 2.4) - 0.055)
+
+
+def seen_with_deuteranopia(color):
+    return _srgb(DEUTERANOPIA @ _linear(to_rgb(color)))
+
+
+@pytest.fixture(scope="module", params=sorted(EXPLORERS))
+def drawn(request):
+    ex = EXPLORERS[request.param].small()
+    ex.figure.canvas.draw()
+    return ex
+
+
+def test_no_text_below_the_minimum_size(drawn):
+    """Every visible text (titles, labels, tick labels, legends, annotations) at least 8 pt at the
+    explorer's resolution, shown at its own size (1 image pixel = 1 CSS pixel at 96 per inch)."""
+    small = []
+    for t in drawn.figure.findobj(Text):
+        if t.get_visible() and t.get_text().strip():
+            shown = t.get_fontsize() * drawn.dpi / 96
+            if shown < drawn.min_fontsize - 1e-9:
+                small.append((t.get_text()[:30], round(shown, 1)))
+    assert not small, f"text under {drawn.min_fontsize} pt as displayed: {small[:8]}"
+
+
+def test_legends_inside_the_figure(drawn):
+    fig_box = drawn.figure.bbox
+    for legend in drawn.figure.findobj(Legend):
+        if legend.get_visible():
+            box = legend.get_window_extent()
+            assert (box.x0 >= fig_box.x0 - 1 and box.y0 >= fig_box.y0 - 1 and box.x1 <= fig_box.x1 + 1
+                    and box.y1 <= fig_box.y1 + 1), "a legend sticks out of the figure"
+
+
+def test_explorer_has_a_title_and_a_caption_for_its_snapshot(drawn):
+    assert drawn.title and drawn.caption, "readers without a kernel see only the snapshot's title and caption"
+
+
+def test_series_of_one_legend_stay_apart_under_deuteranopia(drawn):
+    """Series a reader must tell apart (the entries of one legend) do not merge for a deuteranope:
+    their simulated colours differ by at least 0.12 in RGB distance, or their line styles or
+    markers differ."""
+    for legend in drawn.figure.findobj(Legend):
+        handles = [h for h in legend.legend_handles if h is not None]
+        keys = []
+        for h in handles:
+            color = None
+            for getter in ("get_color", "get_facecolor", "get_edgecolor"):
+                if hasattr(h, getter):
+                    c = getattr(h, getter)()
+                    c = c[0] if isinstance(c, np.ndarray) and c.ndim == 2 and len(c) else c
+                    try:
+                        color = to_rgb(c)
+                        break
+                    except (ValueError, TypeError):
+                        continue
+            style = (getattr(h, "get_linestyle", lambda: None)(), getattr(h, "get_marker", lambda: None)())
+            if color is not None:
+                keys.append((seen_with_deuteranopia(color), style))
+        for (a, sa), (b, sb) in itertools.combinations(keys, 2):
+            assert np.linalg.norm(a - b) >= 0.12 or sa != sb, "two legend entries look alike under deuteranopia"
