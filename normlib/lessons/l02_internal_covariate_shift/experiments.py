@@ -32,6 +32,7 @@ from ... import functional as F, models
 from ...data import load_digits
 from ...layers import BatchNorm, Module
 from ...nn import Linear, Sequential, Sigmoid, accuracy, as_rng, fit, softmax_cross_entropy
+from ...results import readonly as _readonly, freeze as _deep_freeze
 
 __all__ = ["SanturkarNoise", "NETWORKS", "sigmoid_mlp", "sigmoid_inputs", "figure1", "Figure1", "first_step",
            "summarize", "load_results", "RESULTS", "ics_measure", "loss_along_gradient"]
@@ -150,10 +151,6 @@ def _eval_forward(layer, x):
         layer.train(was)
 
 
-def _readonly(a, dtype=None):
-    a = np.array(a, dtype=dtype)
-    a.setflags(write=False)
-    return a
 
 
 @dataclass(frozen=True)
@@ -274,12 +271,6 @@ def load_results(path=None):
     return _deep_freeze(json.loads(path.read_text()))
 
 
-def _deep_freeze(obj):
-    if isinstance(obj, dict):
-        return MappingProxyType({k: _deep_freeze(v) for k, v in obj.items()})
-    if isinstance(obj, list):
-        return tuple(_deep_freeze(v) for v in obj)
-    return obj
 
 
 def _grads(model, X, y):

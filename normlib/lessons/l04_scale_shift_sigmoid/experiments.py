@@ -36,6 +36,8 @@ from ...models import sigmoid_mlp
 from ...layers import BatchNorm
 from ...module import positive_int
 from ...nn import Linear, ReLU, Sequential, Sigmoid, fit, one_blas_thread, softmax_cross_entropy
+from ...results import readonly as _readonly
+from ...results import freeze as _deep_freeze
 
 __all__ = ["sigmoid", "sigmoid_slope", "tangent_halfwidth", "linear_r2", "sigmoid_measures",
            "relu_measures", "bn_mlp", "activation_inputs", "RedBlue", "red_blue", "Learned",
@@ -138,10 +140,6 @@ def relu_measures(x):
 # ----------------------------------------------------------------------------------------------
 # Networks and training runs
 # ----------------------------------------------------------------------------------------------
-def _readonly(a):
-    a = np.array(a)
-    a.setflags(write=False)
-    return a
 
 
 def _frozen(d):
@@ -336,9 +334,3 @@ def load_results(path=None):
     return _deep_freeze(json.loads(path.read_text()))
 
 
-def _deep_freeze(obj):
-    if isinstance(obj, dict):
-        return MappingProxyType({k: _deep_freeze(v) for k, v in obj.items()})
-    if isinstance(obj, list):
-        return tuple(_deep_freeze(v) for v in obj)
-    return obj

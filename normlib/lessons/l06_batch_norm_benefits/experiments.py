@@ -31,6 +31,7 @@ import numpy as np
 from ...data import load_digits
 from ...layers import BatchNorm
 from ...nn import Dropout, Linear, ReLU, Sequential, Sigmoid, accuracy, fit, softmax_cross_entropy
+from ...results import freeze, readonly
 
 __all__ = ["LRS", "NETWORKS", "SEEDS", "WEIGHT_DECAYS", "REG_NAMES", "LOSS_BLOCK", "digits_mlp",
            "steps_to_target", "Run", "train", "Sweep", "lr_sweep", "regularization_runs",
@@ -45,12 +46,6 @@ SEEDS = (0, 1, 2, 3, 4)
 WEIGHT_DECAYS = (0.0, 1e-5, 1e-4, 1e-3, 3e-3, 1e-2)
 REG_NAMES = ("plain", "dropout", "BN", "BN + dropout")
 LOSS_BLOCK = 5          # a Run keeps the training loss averaged over blocks of this many steps
-
-
-def _ro(a, dtype=float):
-    a = np.array(a, dtype=dtype)
-    a.setflags(write=False)
-    return a
 
 
 def digits_mlp(bn=False, dropout=0.0, hidden=(100, 100, 100), activation="sigmoid", init=None, seed=0,
@@ -195,8 +190,8 @@ def _train(network, lr, steps, batch_size, eval_every, dropout, weight_decay, ac
     final_loss = float(np.mean(h.loss[-20:])) if not h.diverged else float("nan")
     with np.errstate(over="ignore", invalid="ignore"):
         weight_norm = float(np.linalg.norm(model[0].weight))        # inf or NaN after a divergence
-    return Run(network, lr, seed, steps, eval_every, _ro(_block_means(h.loss)), _ro(h.eval_steps, int),
-               _ro(h.test_accuracy), _ro(train_acc), final_loss, h.diverged_at,
+    return Run(network, lr, seed, steps, eval_every, readonly(_block_means(h.loss), float), readonly(h.eval_steps, int),
+               readonly(h.test_accuracy, float), readonly(train_acc, float), final_loss, h.diverged_at,
                weight_norm if math.isfinite(weight_norm) else float("nan"), dropout, weight_decay, activation)
 
 
@@ -217,8 +212,8 @@ def run_from_dict(d):
     n_eval = len(d["test_accuracy"])
     eval_steps = [min(i * d["eval_every"], d["steps"]) for i in range(n_eval)]
     return Run(d["network"], float(d["lr"]), int(d["seed"]), int(d["steps"]), int(d["eval_every"]),
-               _ro(d["loss"]), _ro(eval_steps, int), _ro(d["test_accuracy"]),
-               _ro([np.nan if v is None else v for v in d["train_accuracy"]]),
+               readonly(d["loss"], float), readonly(eval_steps, int), readonly(d["test_accuracy"], float),
+               readonly([np.nan if v is None else v for v in d["train_accuracy"]], float),
                float("nan") if d["final_loss"] is None else float(d["final_loss"]), d["diverged_at"],
                float("nan") if d["weight_norm"] is None else float(d["weight_norm"]), float(d["dropout"]), float(d["weight_decay"]), d["activation"])
 
@@ -248,7 +243,7 @@ class Sweep:
 
     def final_accuracy(self, network):
         """Final test accuracy, shape (seeds, lrs); NaN where a run diverged."""
-        return _ro([[r.final_test_accuracy for r in row] for row in self.runs[network]])
+        return readonly([[r.final_test_accuracy for r in row] for row in self.runs[network]], float)
 
     def largest_lr(self, network, threshold=0.9):
         """The largest rate that ends at ≥ ``threshold`` test accuracy, one per seed (None if none)."""
@@ -256,8 +251,8 @@ class Sweep:
 
     def steps_to(self, network, target):
         """Steps to ``target`` test accuracy, shape (seeds, lrs); NaN where never reached."""
-        return _ro([[np.nan if (s := r.steps_to(target)) is None else s for r in row]
-                    for row in self.runs[network]])
+        return readonly([[np.nan if (s := r.steps_to(target)) is None else s for r in row]
+                    for row in self.runs[network]], float)
 
     def best_lr(self, network, target):
         """The rule for "each network at its own best rate": among the rates at which *every* seed
@@ -274,11 +269,6 @@ class Sweep:
     @property
     def total_steps(self):
         return sum(len(r.loss) for rows in self.runs.values() for row in rows for r in row)
-
-
-def _freeze_nested(d):
-    return MappingProxyType({k: tuple(tuple(row) if isinstance(row, (list, tuple)) else row for row in v)
-                             for k, v in d.items()})
 
 
 @lru_cache(maxsize=4)

@@ -27,6 +27,7 @@ from ... import functional as F
 from ...data import load_digits
 from ...layers import Module, _positive_int
 from ...nn import Linear, Sequential, as_rng, fit
+from ...results import readonly as _frozen
 
 __all__ = ["RNN", "LastStep", "rnn_classifier", "digit_sequences", "train_rnn", "rnn_experiment",
            "RNNResults", "NORMS", "blank_rows", "rnn_results", "RNN_RESULTS_FILE"]
@@ -230,12 +231,6 @@ class RNNResults:
     test_accuracy: MappingProxyType
     models: MappingProxyType
     settings: MappingProxyType
-
-
-def _frozen(a):
-    a = np.array(a)
-    a.setflags(write=False)
-    return a
 
 
 @lru_cache(maxsize=4)

@@ -36,6 +36,7 @@ from ...layers import BatchNorm, LayerNorm, _positive_int
 from ...module import one_blas_thread
 from ...nn import Linear, ReLU, Sequential, accuracy, as_rng, fit, softmax_cross_entropy
 from ...probe import precise_bn
+from ...results import readonly
 
 __all__ = ["random_batches", "batch_statistics", "train_test_gap", "norm_mlp", "hidden_inputs",
            "SWEEP_BATCH_SIZES", "SWEEP_NORMS", "EPOCHS", "MOMENTUM", "LR_GRID", "digits64",
@@ -212,12 +213,6 @@ def measure_run(model, norm, m, data=None, seed=0):
     return out
 
 
-def _frozen(a):
-    a = np.array(a, dtype=float)
-    a.setflags(write=False)
-    return a
-
-
 @dataclass(frozen=True)
 class SmallBatchResults:
     """What ``long_runs.py`` saved for the small-batch decomposition (read-only).
@@ -248,7 +243,7 @@ class SmallBatchResults:
 
 
 def _summaries(per_seed):
-    freeze = lambda f: MappingProxyType({n: MappingProxyType({k: _frozen(f(v)) for k, v in d.items()})
+    freeze = lambda f: MappingProxyType({n: MappingProxyType({k: readonly(f(v), float) for k, v in d.items()})
                                          for n, d in per_seed.items()})
     with np.errstate(invalid="ignore"):
         return (freeze(lambda v: np.mean(v, axis=1)), freeze(lambda v: np.std(v, axis=1, ddof=1)),
@@ -263,15 +258,15 @@ def small_batch_results(path=RESULTS_FILE):
         raise FileNotFoundError(f"{path} is missing: run python -m normlib.lessons.l07_layer_norm_rnn.long_runs")
     raw = json.loads(path.read_text())
     sizes = tuple(raw["settings"]["batch_sizes"])
-    per_seed = MappingProxyType({n: MappingProxyType({k: _frozen(v) for k, v in d.items()})
+    per_seed = MappingProxyType({n: MappingProxyType({k: readonly(v, float) for k, v in d.items()})
                                  for n, d in raw["per_seed"].items()})
     mean, std, lo, hi = _summaries(per_seed)
-    lr = MappingProxyType({n: _frozen(v) for n, v in raw["lr"].items()})
-    lr_c = MappingProxyType({n: _frozen(np.array(v) * 32 / np.array(sizes)) for n, v in raw["lr"].items()})
-    tuning = MappingProxyType({n: _frozen(v) for n, v in raw["tuning"]["validation_accuracy"].items()})
+    lr = MappingProxyType({n: readonly(v, float) for n, v in raw["lr"].items()})
+    lr_c = MappingProxyType({n: readonly(np.array(v) * 32 / np.array(sizes), float) for n, v in raw["lr"].items()})
+    tuning = MappingProxyType({n: readonly(v, float) for n, v in raw["tuning"]["validation_accuracy"].items()})
     lg = raw["longer"]
     longer = MappingProxyType({"batch_sizes": tuple(lg["batch_sizes"]), "epochs": lg["epochs"],
-                               **{n: MappingProxyType({k: _frozen(v) for k, v in lg["per_seed"][n].items()})
+                               **{n: MappingProxyType({k: readonly(v, float) for k, v in lg["per_seed"][n].items()})
                                   for n in lg["per_seed"]}})
     provenance = MappingProxyType({k: raw[k] for k in ("command", "date", "python", "numpy", "settings")})
     return SmallBatchResults(sizes, tuple(raw["settings"]["seeds"]), per_seed, mean, std, lo, hi, lr,

@@ -29,6 +29,7 @@ from ...functional import _as_float_array, check_groups
 from ...module import one_blas_thread, positive_int as _positive_int
 from ...nn import fit
 from ...probe import precise_bn
+from ...results import readonly
 
 __all__ = ["photo_tensor", "adjust", "group_stats", "to_display", "PAPER_BATCH", "PAPER_ERROR",
            "BATCH_SIZES", "EPOCHS", "CHANNELS", "GROUPS", "DECAY_AT", "RESULTS_FILE", "METRICS",
@@ -212,12 +213,6 @@ def measure_run(model, losses, batch_size, data, seed=0):
     return out
 
 
-def _frozen(a):
-    a = np.array(a, dtype=float)
-    a.setflags(write=False)
-    return a
-
-
 @dataclass(frozen=True)
 class Sweep:
     """Results of a batch-size sweep, read-only. ``metrics[norm][name]`` is an array of shape
@@ -235,18 +230,18 @@ class Sweep:
 
     def mean(self, norm, metric="val_error"):
         """Mean over seeds, per batch size (read-only array)."""
-        return _frozen(self.metrics[norm][metric].mean(axis=0))
+        return readonly(self.metrics[norm][metric].mean(axis=0), float)
 
     def spread(self, norm, metric="val_error"):
         """(min, max) over seeds, per batch size."""
         m = self.metrics[norm][metric]
-        return _frozen(m.min(axis=0)), _frozen(m.max(axis=0))
+        return readonly(m.min(axis=0), float), readonly(m.max(axis=0), float)
 
 
 def _sweep(batch_sizes, norms, seeds, steps, base_lr, metrics, settings):
     return Sweep(tuple(batch_sizes), tuple(norms), tuple(seeds), tuple(steps),
                  MappingProxyType(dict(base_lr)),
-                 MappingProxyType({n: MappingProxyType({k: _frozen(v) for k, v in metrics[n].items()})
+                 MappingProxyType({n: MappingProxyType({k: readonly(v, float) for k, v in metrics[n].items()})
                                    for n in norms}),
                  MappingProxyType(dict(settings)))
 
@@ -343,7 +338,7 @@ def load_results(path=RESULTS_FILE):
                                for n, t in raw["tuning"]["errors"].items()})
     gn = raw["gn_model"]
     gn_model = MappingProxyType({**{k: v for k, v in gn.items() if k != "parameters"},
-                                 "parameters": tuple(_frozen(p) for p in gn["parameters"])})
+                                 "parameters": tuple(readonly(p, float) for p in gn["parameters"])})
     return Results(sweep, tuning, MappingProxyType(raw["tuning"]["settings"]), gn_model,
                    MappingProxyType(raw["provenance"]))
 

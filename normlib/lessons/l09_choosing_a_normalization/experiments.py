@@ -22,6 +22,7 @@ from ...conv import conv_net
 from ...nn import one_blas_thread
 from ...data import load_digits
 from ...layers import BatchNorm, GroupNorm, InstanceNorm, LayerNorm, Module, RMSNorm, _positive_int
+from ...results import readonly
 
 __all__ = ["Flatten", "make_norm", "NORM_NAMES", "USES", "find_sets", "properties",
            "properties_table", "format_table", "worker_stats", "all_reduce", "stats_from_sums",
@@ -258,12 +259,6 @@ SYNC_RESULTS_FILE = Path(__file__).parent / "results" / "sync_bn.json"
 MODES = ("local", "sync")
 
 
-def _frozen(a):
-    a = np.array(a, dtype=float)
-    a.setflags(write=False)
-    return a
-
-
 @dataclass(frozen=True)
 class SyncBNResult:
     """Held-out error (%) of the conv net trained with local and with synchronized BN, read-only:
@@ -305,7 +300,7 @@ def sync_run_one(mode, workers, per_worker, epochs, base_lr, seed, channels=8):
 def make_result(errors, seeds, workers, per_worker, epochs, base_lr, channels=8):
     """A read-only :class:`SyncBNResult` from ``errors[mode]`` (one per seed)."""
     steps = epochs * 1348 // (workers * per_worker)
-    return SyncBNResult(MappingProxyType({m: _frozen(errors[m]) for m in MODES}), tuple(seeds),
+    return SyncBNResult(MappingProxyType({m: readonly(errors[m], float) for m in MODES}), tuple(seeds),
                         MappingProxyType(dict(workers=workers, per_worker=per_worker,
                                               global_batch=workers * per_worker, steps=steps,
                                               epochs=epochs, base_lr=base_lr, channels=channels)))
@@ -342,6 +337,6 @@ def load_sync_results(path=SYNC_RESULTS_FILE):
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: run python -m normlib.lessons.l09_choosing_a_normalization.long_runs")
     raw = json.loads(path.read_text())
-    result = SyncBNResult(MappingProxyType({m: _frozen(v) for m, v in raw["error"].items()}),
+    result = SyncBNResult(MappingProxyType({m: readonly(v, float) for m, v in raw["error"].items()}),
                           tuple(raw["seeds"]), MappingProxyType(raw["settings"]))
     return result, MappingProxyType({k: v for k, v in raw.items() if k not in ("error", "seeds", "settings")})

@@ -1,0 +1,31 @@
+"""Experiment results handed out read-only.
+
+A cached result (``functools.lru_cache``) or a loaded one is shared by every caller, so it must not
+be editable: :func:`freeze` turns dicts into read-only mappings, lists into tuples and arrays into
+read-only copies, all the way down.
+"""
+
+from types import MappingProxyType
+
+import numpy as np
+
+__all__ = ["readonly", "freeze"]
+
+
+def readonly(a, dtype=None):
+    """A read-only copy of ``a`` as an array (of ``dtype`` if given)."""
+    a = np.array(a, dtype=dtype)
+    a.setflags(write=False)
+    return a
+
+
+def freeze(obj):
+    """``obj`` with every dict made a read-only mapping, every list a tuple and every array a
+    read-only copy, all the way down."""
+    if isinstance(obj, (dict, MappingProxyType)):
+        return MappingProxyType({k: freeze(v) for k, v in obj.items()})
+    if isinstance(obj, (list, tuple)):
+        return tuple(freeze(v) for v in obj)
+    if isinstance(obj, np.ndarray):
+        return readonly(obj)
+    return obj

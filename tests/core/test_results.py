@@ -1,0 +1,27 @@
+"""normlib.results: what a cached experiment hands out cannot be changed by its caller."""
+
+from types import MappingProxyType
+
+import numpy as np
+import pytest
+
+from normlib.results import freeze, readonly
+
+
+def test_readonly_copies_and_refuses_writes():
+    src = np.arange(3.0)
+    a = readonly(src, int)
+    assert a.dtype == int and not a.flags.writeable
+    src[0] = 7                      # a copy: the source stays free
+    assert a[0] == 0
+    with pytest.raises(ValueError):
+        a[0] = 1
+
+
+def test_freeze_goes_all_the_way_down():
+    frozen = freeze({"a": [1, {"b": np.zeros(2)}], "c": (np.ones(1), [2])})
+    assert isinstance(frozen, MappingProxyType) and isinstance(frozen["a"], tuple)
+    assert isinstance(frozen["a"][1], MappingProxyType) and not frozen["a"][1]["b"].flags.writeable
+    assert frozen["c"][1] == (2,)
+    with pytest.raises(TypeError):
+        frozen["a"] = 1
