@@ -31,7 +31,7 @@ import numpy as np
 from ... import functional as F, models
 from ...data import load_digits
 from ...layers import BatchNorm, Module
-from ...nn import Linear, Sequential, Sigmoid, accuracy, as_rng, fit, softmax_cross_entropy
+from ...nn import Linear, Sequential, Sigmoid, as_rng, fit, softmax_cross_entropy
 from ...results import readonly as _readonly, freeze as _deep_freeze
 
 __all__ = ["SanturkarNoise", "NETWORKS", "sigmoid_mlp", "sigmoid_inputs", "figure1", "Figure1", "first_step",

@@ -31,7 +31,7 @@ import numpy as np
 from ...data import load_digits
 from ...layers import BatchNorm
 from ...nn import Dropout, Linear, ReLU, Sequential, Sigmoid, accuracy, fit, softmax_cross_entropy
-from ...results import freeze, readonly
+from ...results import readonly
 
 __all__ = ["LRS", "NETWORKS", "SEEDS", "WEIGHT_DECAYS", "REG_NAMES", "LOSS_BLOCK", "digits_mlp",
            "steps_to_target", "Run", "train", "Sweep", "lr_sweep", "regularization_runs",

@@ -20,7 +20,6 @@ import numpy as np
 from ... import functional as F
 from ...conv import conv_net
 from ...nn import one_blas_thread
-from ...data import load_digits
 from ...layers import BatchNorm, GroupNorm, InstanceNorm, LayerNorm, Module, RMSNorm, _positive_int
 from ...results import readonly
 
