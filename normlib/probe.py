@@ -1,15 +1,17 @@
-"""Reading a trained network without changing it.
+"""Reading a network without changing it.
 
+:func:`layer_inputs` gives what chosen layers receive in a training step (notebooks 02, 04, 05);
 :func:`precise_bn` recomputes BN's statistics with the final weights (notebooks 05 and 08)."""
 
 import copy
 
+from . import functional as F
 from .functional import _as_float_array
 from .layers import BatchNorm
 from .module import positive_int as _positive_int
 from .nn import minibatches
 
-__all__ = ["bn_layers", "precise_bn"]
+__all__ = ["bn_layers", "layer_inputs", "precise_bn"]
 
 
 def bn_layers(model):
@@ -42,3 +44,30 @@ def precise_bn(model, X, batch_size=60, n_batches=None, seed=0):
     for layer, momentum in zip(layers, momenta):
         layer.momentum = momentum
     return work.eval()
+
+
+def layer_inputs(model, X, of, step=None):
+    """The input of every layer of type ``of`` (a class or a tuple of classes) in the Sequential
+    ``model``, on the examples ``X`` taken as one training batch: BatchNorm layers normalize with the
+    statistics of ``X`` itself. Nothing in ``model`` changes — no running statistics move, no cache
+    is overwritten, no random number is drawn from it: every other layer runs in eval mode on a
+    shallow copy. ``step(layer, h)``, if given, may return a layer's output itself (for a layer the
+    rule above does not fit, such as a noise layer), or None to leave it to the rule.
+    Returns a list of arrays, one per matching layer, in order.
+    """
+    h = _as_float_array(X, "X")
+    out = []
+    for layer in model.layers:
+        if isinstance(layer, of):
+            out.append(h)
+        own = step(layer, h) if step is not None else None
+        if own is not None:
+            h = own
+        elif isinstance(layer, BatchNorm):
+            h = F.batch_norm(h, layer.gamma, layer.beta, layer.eps)
+        else:
+            work = copy.copy(layer)               # a shallow copy: the layer's cache is left alone
+            work.training = False
+            h = work.forward(h)
+    return out
+

@@ -28,10 +28,11 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ... import functional as F, models
+from ... import models
 from ...data import load_digits
-from ...layers import BatchNorm, Module
+from ...layers import Module
 from ...nn import Linear, Sequential, Sigmoid, as_rng, fit, softmax_cross_entropy
+from ...probe import layer_inputs
 from ...results import readonly as _readonly, freeze as _deep_freeze
 
 __all__ = ["SanturkarNoise", "NETWORKS", "sigmoid_mlp", "sigmoid_inputs", "figure1", "Figure1", "first_step",
@@ -128,27 +129,13 @@ def sigmoid_inputs(model, X, rng=None):
     ``rng``, not from the layer's own generator). Nothing is changed: no running statistics are
     updated, no noise is drawn from the model. Returns a list, one (N, width) array per sigmoid."""
     rng = as_rng(rng if rng is not None else 0)
-    out, h = [], X
-    for layer in model.layers:
-        if isinstance(layer, BatchNorm):
-            h = F.batch_norm(h, layer.gamma, layer.beta, layer.eps)
-        elif isinstance(layer, SanturkarNoise):
+
+    def noise(layer, h):
+        if isinstance(layer, SanturkarNoise):
             s, m = layer.sample(h.shape, rng)
-            h = s * h + m
-        else:
-            if isinstance(layer, Sigmoid):
-                out.append(h)
-            h = _eval_forward(layer, h)
-    return out
-
-
-def _eval_forward(layer, x):
-    was = layer.training
-    layer.train(False)
-    try:
-        return layer.forward(x)
-    finally:
-        layer.train(was)
+            return s * h + m
+        return None
+    return layer_inputs(model, X, Sigmoid, step=noise)
 
 
 

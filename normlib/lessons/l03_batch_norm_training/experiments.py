@@ -20,7 +20,7 @@ import numpy as np
 
 from ... import functional as F
 from ...data import load_digits
-from ...nn import Linear, ReLU, Sequential
+from ...models import mlp
 
 __all__ = ["feature_net", "unit_population", "BatchNoise", "batch_noise", "POPULATIONS",
            "staged_batch_norm_backward", "PassCount", "count_passes"]
@@ -32,8 +32,7 @@ __all__ = ["feature_net", "unit_population", "BatchNoise", "batch_noise", "POPUL
 def feature_net(seed=3):
     """Linear(64, 32, He) → ReLU → Linear(32, 4, He), seeded: 4 hidden units whose values a BN
     layer would normalize. Untrained: only the shape of their distributions matters here."""
-    rng = np.random.default_rng(seed)
-    return Sequential(Linear(64, 32, init="he", rng=rng), ReLU(), Linear(32, 4, init="he", rng=rng))
+    return mlp((32,), activation="relu", init="he", out_init="he", n_out=4, seed=seed)
 
 
 def unit_population(unit=0, seed=3):

@@ -30,14 +30,13 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ... import functional as F
 from ...data import load_digits
-from ...models import sigmoid_mlp
+from ...models import mlp
 from ...layers import BatchNorm
 from ...module import positive_int
-from ...nn import Linear, ReLU, Sequential, Sigmoid, fit, one_blas_thread, softmax_cross_entropy
-from ...results import readonly as _readonly
-from ...results import freeze as _deep_freeze
+from ...nn import Linear, ReLU, Sigmoid, fit, one_blas_thread, softmax_cross_entropy
+from ...probe import layer_inputs
+from ...results import freeze as _deep_freeze, readonly as _readonly
 
 __all__ = ["sigmoid", "sigmoid_slope", "tangent_halfwidth", "linear_r2", "sigmoid_measures",
            "relu_measures", "bn_mlp", "activation_inputs", "RedBlue", "red_blue", "Learned",
@@ -153,27 +152,17 @@ def bn_mlp(activation="sigmoid", hidden=(100, 100, 100), gamma0=1.0, beta0=0.0, 
     ``activation`` "relu" swaps each sigmoid for a ReLU (same weights). ``affine=False``: BN without
     γ and β (every unit's input is standardized, full stop; the weights are the same as with them).
     ``dtype``: of every parameter (float64 by default: CPU-independent training numbers)."""
-    if activation not in ("sigmoid", "relu"):
-        raise ValueError(f"activation must be 'sigmoid' or 'relu'; got {activation!r}")
     if not isinstance(affine, bool):
         raise TypeError(f"affine must be True or False; got {affine!r}")
     if not affine and (gamma0 != 1.0 or beta0 != 0.0):
         raise ValueError(f"affine=False has no γ, β to start: leave gamma0=1 and beta0=0; "
                          f"got gamma0={gamma0!r}, beta0={beta0!r}")
-    model = sigmoid_mlp("bn", hidden=hidden, seed=seed, dtype=dtype)
-    layers = []
+    model = mlp(hidden, norm="bn", activation=activation, affine=affine, seed=seed, dtype=dtype)
     for layer in model.layers:
-        if isinstance(layer, Sigmoid) and activation == "relu":
-            layer = ReLU()
-        elif isinstance(layer, BatchNorm):
-            if affine:
-                layer.gamma[:] = gamma0
-                layer.beta[:] = beta0
-            else:
-                layer = BatchNorm(layer.num_features, eps=layer.eps, affine=False, dtype=dtype)
-        layers.append(layer)
-    return Sequential(*layers)
-
+        if isinstance(layer, BatchNorm) and affine:
+            layer.gamma[:] = gamma0
+            layer.beta[:] = beta0
+    return model
 
 def _digits(seed):
     return load_digits(seed=seed, dtype=np.float64)
@@ -182,15 +171,7 @@ def _digits(seed):
 def activation_inputs(model, X):
     """The input of every activation (Sigmoid or ReLU) of ``model`` on ``X``, as in a training
     step (BN with the statistics of ``X``), without changing anything: a list of (N, width) arrays."""
-    out, h = [], X
-    for layer in model.layers:
-        if isinstance(layer, BatchNorm):
-            h = F.batch_norm(h, layer.gamma, layer.beta, layer.eps)
-            continue
-        if isinstance(layer, (Sigmoid, ReLU)):
-            out.append(h)
-        h = copy.copy(layer).forward(h)       # a shallow copy: the layer's cache is left alone
-    return out
+    return layer_inputs(model, X, (Sigmoid, ReLU))
 
 
 def _weight_grad_norms(model, X, y):

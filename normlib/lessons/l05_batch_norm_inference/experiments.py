@@ -39,7 +39,7 @@ import numpy as np
 from ... import functional as F
 from ...data import load_digits
 from ...models import sigmoid_mlp
-from ...probe import bn_layers as _bn_layers, precise_bn
+from ...probe import bn_layers as _bn_layers, layer_inputs, precise_bn
 from ...layers import BatchNorm, _positive_int
 from ...module import one_blas_thread
 from ...nn import Linear, SGD, Sequential, accuracy, as_rng, fit, minibatches, softmax_cross_entropy
@@ -257,14 +257,7 @@ def fold_network(model):
 def bn_layer_inputs(model, X):
     """The input of every BatchNorm layer of ``model`` when all of ``X`` is one training batch (BN
     with the statistics of X itself). Nothing in ``model`` changes. Returns a list of (N, C) arrays."""
-    out, h = [], F._as_float_array(X, "X")
-    for layer in model.layers:
-        if isinstance(layer, BatchNorm):
-            out.append(h)
-            h = F.batch_norm(h, layer.gamma, layer.beta, layer.eps)
-        else:
-            h = copy.copy(layer).forward(h)      # a shallow copy keeps the layer's cache untouched
-    return out
+    return layer_inputs(model, X, BatchNorm)
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ from types import MappingProxyType
 import numpy as np
 
 from ...data import load_digits
-from ...layers import BatchNorm
-from ...nn import Dropout, Linear, ReLU, Sequential, Sigmoid, accuracy, fit, softmax_cross_entropy
+from ...models import mlp
+from ...nn import Linear, accuracy, fit, softmax_cross_entropy
 from ...results import readonly
 
 __all__ = ["LRS", "NETWORKS", "SEEDS", "WEIGHT_DECAYS", "REG_NAMES", "LOSS_BLOCK", "digits_mlp",
@@ -59,22 +59,10 @@ def digits_mlp(bn=False, dropout=0.0, hidden=(100, 100, 100), activation="sigmoi
     """
     if activation not in ("sigmoid", "relu"):
         raise ValueError(f"activation must be 'sigmoid' or 'relu'; got {activation!r}")
-    if not np.isscalar(dropout) or not 0 <= dropout < 1:
-        raise ValueError(f"dropout (the drop probability) must be in [0, 1); got {dropout!r}")
-    init = init if init is not None else (0.1 if activation == "sigmoid" else "he")
-    rng = np.random.default_rng(seed)
-    layers, n_in = [], 64
-    for width in hidden:
-        layers.append(Linear(n_in, width, init=init, bias=not bn, rng=rng, dtype=dtype))
-        if bn:
-            layers.append(BatchNorm(width, dtype=dtype))
-        layers.append(Sigmoid() if activation == "sigmoid" else ReLU())
-        if dropout:
-            layers.append(Dropout(dropout, rng=rng))
-        n_in = width
-    layers.append(Linear(n_in, 10, init=init if activation == "sigmoid" else "xavier", rng=rng, dtype=dtype))
-    return Sequential(*layers)
-
+    sigmoid = activation == "sigmoid"
+    init = init if init is not None else (0.1 if sigmoid else "he")
+    return mlp(hidden, norm="bn" if bn else None, activation=activation, init=init,
+               out_init=init if sigmoid else "xavier", dropout=dropout, seed=seed, dtype=dtype)
 
 def steps_to_target(eval_steps, test_accuracy, target):
     """The first evaluated step at which ``test_accuracy`` ≥ ``target``, or None if it never does.

@@ -32,9 +32,9 @@ from types import MappingProxyType
 import numpy as np
 
 from ...data import load_digits
-from ...layers import BatchNorm, LayerNorm, _positive_int
-from ...module import one_blas_thread
-from ...nn import Linear, ReLU, Sequential, accuracy, as_rng, fit, softmax_cross_entropy
+from ...models import mlp
+from ...module import one_blas_thread, positive_int as _positive_int
+from ...nn import Linear, accuracy, as_rng, fit, softmax_cross_entropy
 from ...probe import precise_bn
 from ...results import readonly
 
@@ -113,16 +113,8 @@ def norm_mlp(norm, hidden=64, n_in=64, n_out=10, seed=0, dtype=np.float64):
     BLAS kernels)."""
     if norm not in SWEEP_NORMS:
         raise ValueError(f"norm must be 'batch' or 'layer'; got {norm!r}")
-    rng = np.random.default_rng(seed)
-    layers = []
-    for _ in range(2):
-        layers += [Linear(n_in, hidden, init="he", bias=False, rng=rng, dtype=dtype),
-                   BatchNorm(hidden, dtype=dtype) if norm == "batch" else LayerNorm(hidden, dtype=dtype),
-                   ReLU()]
-        n_in = hidden
-    layers.append(Linear(n_in, n_out, rng=rng, dtype=dtype))
-    return Sequential(*layers)
-
+    return mlp((hidden, hidden), norm={"batch": "bn", "layer": "ln"}[norm], activation="relu", init="he",
+               out_init="xavier", bias=False, n_in=n_in, n_out=n_out, seed=seed, dtype=dtype)
 
 # -- the decomposition -------------------------------------------------------------------------------
 SWEEP_BATCH_SIZES = (2, 4, 8, 16, 32)
