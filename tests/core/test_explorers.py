@@ -36,7 +36,8 @@ def test_explorer_runs_over_every_control_range(name):
             pngs.add(ex.render_png())
     assert len(pngs) > 1, "moving the controls never changed the picture"
     for ax in ex.figure.axes:
-        assert ax.get_xlabel() or ax.get_ylabel(), "every axes needs a label"
+        if ax.axison:                      # photographs and legend holders have their axes off
+            assert ax.get_xlabel() or ax.get_ylabel(), "every axes needs a label"
 
 
 @pytest.mark.parametrize("name", sorted(EXPLORERS))
