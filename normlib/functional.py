@@ -12,7 +12,8 @@ in the set S of values that share one μ and σ². For an input of shape (N, C, 
     group norm     S = same example and group of C/G channels → reshape C into (G, C/G), reduce (C/G, H, W)
     RMS norm       like layer norm, but no centring: x̂ = x / √(mean(x²) + ε) (Zhang & Sennrich 2019)
 
-`standardize` and `standardize_backward` are that one operation; the five functions at the bottom of
+`standardize` and `standardize_backward` are that one operation (standardize hands back 1/σ, which
+the backward needs); the five functions at the bottom of
 this file are thin choices of axes on it (group norm first reshapes C into (G, C/G), Wu & He's
 listing). `batch_norm_backward` is BN's shortcut of the general backward, written out on its own. σ² is the biased (1/m) variance, as in the BN paper's
 Algorithm 1 and in PyTorch.
@@ -100,6 +101,7 @@ def standardize(x, axes, eps=1e-5, center=True):
     x_hat : ndarray, same shape and dtype as x
     mean : ndarray with the reduced axes kept as size 1 (zeros when ``center`` is False)
     var : ndarray, the biased (1/m) variance σ², same shape as ``mean`` (mean(x²) when not centred)
+    inv_std : ndarray, 1/√(σ² + ε), same shape as ``mean`` — what :func:`standardize_backward` needs
 
     Numerics: the variance is computed in two passes (centre first, then average the squares), and
     each set is first shifted by one of its own values. The shift makes a constant set exactly 0
@@ -122,7 +124,7 @@ def standardize(x, axes, eps=1e-5, center=True):
         var = np.mean(np.square(x), axis=axes, keepdims=True)
     inv_std = 1.0 / np.sqrt(var + x.dtype.type(eps))
     x_hat = xc * inv_std
-    return x_hat, mean, var
+    return x_hat, mean, var, inv_std
 
 
 def standardize_backward(dx_hat, x_hat, inv_std, axes, center=True):
@@ -196,8 +198,7 @@ def norm_forward(x, axes, gamma=None, beta=None, param_axis=1, eps=1e-5, center=
         param_axis  the axis γ and β run along
     """
     axes = normalize_axes(axes, x.ndim)
-    x_hat, mean, var = standardize(x, axes, eps, center)
-    inv_std = 1.0 / np.sqrt(var + x.dtype.type(eps))
+    x_hat, mean, var, inv_std = standardize(x, axes, eps, center)
     param_axis = normalize_axes(param_axis, x.ndim, "param_axis")[0]
     pshape = [1] * x.ndim
     pshape[param_axis] = x.shape[param_axis]
@@ -342,7 +343,7 @@ def group_norm(x, num_groups, gamma=None, beta=None, eps=1e-5):
     gamma = _check_param(gamma, "gamma", C, "channel", x.dtype)
     beta = _check_param(beta, "beta", C, "channel", x.dtype)
     xg = x.reshape(N, num_groups, C // num_groups, *x.shape[2:])
-    x_hat, _, _ = standardize(xg, tuple(range(2, xg.ndim)), eps)
+    x_hat = standardize(xg, tuple(range(2, xg.ndim)), eps)[0]
     y = x_hat.reshape(x.shape)
     pshape = (1, C) + (1,) * (x.ndim - 2)
     if gamma is not None:

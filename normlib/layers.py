@@ -250,13 +250,13 @@ class GroupNorm(_Norm):
         x = self._check_input(x)
         N, C = x.shape[:2]
         xg = x.reshape(N, self.num_groups, C // self.num_groups, *x.shape[2:])
-        x_hat, _, var = F.standardize(xg, tuple(range(2, xg.ndim)), self.eps)
+        x_hat, _, _, inv_std = F.standardize(xg, tuple(range(2, xg.ndim)), self.eps)
         x_hat = x_hat.reshape(x.shape)
         gamma, beta = self._params(x)
         pshape = (1, C) + (1,) * (x.ndim - 2)
         y = x_hat if gamma is None else x_hat * gamma.reshape(pshape)
         y = y if beta is None else y + beta.reshape(pshape)
-        self._cache = dict(x_hat=x_hat, inv_std=1.0 / np.sqrt(var + x.dtype.type(self.eps)),
+        self._cache = dict(x_hat=x_hat, inv_std=inv_std,
                            gamma=gamma, pshape=pshape, param_axis=1, group_shape=xg.shape)
         return y
 

@@ -294,13 +294,28 @@ def test_ema_vs_precise_same_weights_and_precise_accuracy_at_step_0(digits):
 
 # The explorer
 # ----------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("lo, hi", [(0.013, 0.094), (-0.3, 0.17), (0.5, 2.3), (5.0, 5.0001)])
+@pytest.mark.parametrize("lo, hi", [(0.013, 0.094), (-0.3, 0.17), (0.5, 2.3), (0.45, 1.42), (5.0, 5.0001)])
 def test_nice_ticks_cover_the_range_with_a_round_step(lo, hi):
     t = nice_ticks(lo, hi)
     step = t[1] - t[0]
     mant = step / 10 ** np.floor(np.log10(step))
-    assert len(t) == 5 and t[0] <= lo and t[-1] >= hi
+    assert 4 <= len(t) <= 6 and t[0] <= lo and t[-1] >= hi
     assert np.allclose(np.diff(t), step) and any(np.isclose(mant, m) for m in (1, 2, 2.5, 5))
+    # the data fills most of the axis (the old 5-tick rule put 0.45–1.42 on 0–2: under half)
+    assert (hi - lo) / (t[-1] - t[0]) >= (0.6 if hi - lo > 1e-3 else 0)
+
+
+def test_running_average_explorer_keeps_every_curve_on_its_axis():
+    ex = RunningAverageExplorer()
+    # a slow average that starts at PyTorch's running_mean = 0, far from this unit's statistics
+    for state in (dict(convention="new", momentum=0.001, stat="mean", layer=2, unit=3),
+                  dict(convention="new", momentum=0.1, stat="var", layer=1, unit=1)):
+        ex.update(**state)
+        for line in (ex.dots, ex.pop, ex.est, ex.other):
+            y = np.asarray(line.get_ydata(), float)
+            assert y.size and np.all((y >= -1e-9) & (y <= 1 + 1e-9)), line.get_label()
+        shown = [t for t in ex.ticks if t.get_text()]
+        assert 4 <= len(shown) <= 6 and min(t.get_position()[1] for t in shown) == pytest.approx(0)
 
 
 def test_running_average_explorer_shows_one_average_for_both_conventions():

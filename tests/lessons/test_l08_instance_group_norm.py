@@ -118,3 +118,59 @@ def test_bad_input_messages(call, words):
         call()
     for w in words:
         assert w in str(info.value)
+
+
+# ---- the explorers' pictures: what they draw, checked against independent computations ----------
+
+@pytest.fixture(scope="module")
+def gn_explorer():
+    from normlib.lessons.l08_instance_group_norm.explorer import GroupNormExplorer
+    return GroupNormExplorer.small()
+
+
+def test_group_norm_explorer_shows_two_different_digits(gn_explorer):
+    d = ig.digits()
+    assert len(set(gn_explorer.labels)) == 2
+    np.testing.assert_array_equal(gn_explorer.labels, d.y_test[list(gn_explorer.index)])
+
+
+@pytest.mark.parametrize("groups, example, channel", [(1, 0, 5), (2, 1, 3), (4, 0, 7), (8, 1, 2)])
+def test_group_norm_explorer_colours_exactly_one_set(gn_explorer, groups, example, channel):
+    """One colour = one set: the non-grey cells are exactly the chosen example's group holding the
+    chosen channel (Wu & He's group of channel c: ⌊c·G/C⌋), and only that group's band is coloured."""
+    from matplotlib.colors import to_rgb
+    from normlib.palette import NORM_COLORS
+    ex = gn_explorer.update(groups=groups, example=example, channel=channel)
+    C = ex.C
+    for n, strip in enumerate(ex.strips):
+        rgb = np.asarray(strip.get_array())                                  # (C, H·W, 3)
+        coloured = np.ptp(rgb, axis=2) > 0.02                                # grey: R = G = B
+        expected = np.zeros(coloured.shape, bool)
+        if n == example:
+            expected[np.arange(C) * groups // C == channel * groups // C] = True
+        np.testing.assert_array_equal(coloured, expected)
+        faces = ex.bands[n].get_facecolor()[:, :3]
+        is_gn = np.all(np.isclose(faces, to_rgb(NORM_COLORS["gn"])), axis=1)
+        assert is_gn.sum() == (n == example) and len(faces) == groups
+        # the bands are each group's μ ± σ, computed here over the group's channels and positions
+        per = C // groups
+        for g, verts in enumerate(ex.bands[n].get_paths()):
+            vals = ex.maps[n, g * per:(g + 1) * per]
+            y = verts.vertices[:4, 1]
+            np.testing.assert_allclose([y.min(), y.max()], [vals.mean() - vals.std(), vals.mean() + vals.std()])
+    # the group boundaries: G − 1 lines per example
+    assert all(len(b.get_segments()) == groups - 1 for b in ex.bounds)
+
+
+def test_instance_norm_explorer_histogram_fits_its_default_state():
+    from normlib.lessons.l08_instance_group_norm.explorer import InstanceNormExplorer
+    ex = InstanceNormExplorer()
+    ex.update(contrast=0.5, brightness=0.3, saturate=False)
+    ax = ex.h_in.axes
+    top = ax.get_ylim()[1]
+    assert 0.75 * top < ex.h_in.get_data().values.max() <= top          # the default's peak fills the axes
+    assert "off scale" not in ex.heading.get_text() and "unchanged" in ex.heading.get_text()
+    ex.update(contrast=0.25)                                              # 4× taller peak: reported
+    assert "input histogram peak off scale" in ex.heading.get_text()
+    ex.update(contrast=2.0, brightness=-0.4, saturate=True)
+    assert "clipping destroyed information" in ex.heading.get_text()

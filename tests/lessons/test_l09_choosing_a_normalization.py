@@ -84,3 +84,28 @@ def test_sync_explorer_shows_the_full_batch_statistics():
     pm, pv = ex.population
     np.testing.assert_allclose(mean, (x.mean(axis=(0, 2, 3)) - pm) / np.sqrt(pv), atol=1e-10)
     np.testing.assert_allclose(local_var[1], x[8:16].var(axis=(0, 2, 3)) / pv, atol=1e-10)
+
+
+def test_sync_explorer_draws_every_worker_on_or_at_the_edge_of_its_axes():
+    """The axes fit the default split; in every state each worker is a dot inside them or a triangle
+    on the top edge (never silently dropped), and the triangle's label gives the value."""
+    from normlib.lessons.l09_choosing_a_normalization.explorer import SyncBNExplorer, PER_WORKER, WORKERS
+    ex = SyncBNExplorer()
+    seen_over = False
+    for K in WORKERS:
+        for b in PER_WORKER:
+            for c in range(ex.C):
+                ex.update(workers=K, per_worker=b, channel=c)
+                for i, lim in enumerate((ex.mlim, ex.vlim)):
+                    inside = np.asarray(ex.dots[i].get_ydata())
+                    over = np.asarray(ex.over[i].get_ydata())
+                    assert len(inside) + len(over) == K
+                    assert np.all((inside >= lim[0]) & (inside <= lim[1]))
+                    if len(over):
+                        seen_over = True
+                        top = ex.stats[(K, b)][i][:, c].max()
+                        assert top > lim[1] and f"{top:.2f}" in ex.over_text[i].get_text()
+    assert seen_over                              # the case is exercised
+    ex.update(workers=8, per_worker=2, channel=0)                           # default: all inside, fills the axes
+    v = np.asarray(ex.dots[1].get_ydata())
+    assert len(v) == 8 and (v.max() - v.min()) > 0.5 * (ex.vlim[1] - ex.vlim[0])

@@ -94,7 +94,7 @@ class BatchNoise:
         """μ_B and σ²_B (biased, 1/m) of every batch of size m, computed by :func:`normlib.standardize`
         over each batch: two arrays of shape (n_batches,)."""
         self._check_m(m)
-        _, mean, var = F.standardize(self.values[self.batches[:, :m]], axes=(1,), eps=self.eps)
+        _, mean, var, _ = F.standardize(self.values[self.batches[:, :m]], axes=(1,), eps=self.eps)
         return mean[:, 0], var[:, 0]
 
     def example_outputs(self, m, gamma=1.0, beta=0.0):
@@ -106,7 +106,7 @@ class BatchNoise:
         self._check_m(m)
         own = np.full((self.n_batches, 1), self.values[self.example])
         batch = np.concatenate([own, self.values[self.companions[:, :m - 1]]], axis=1)
-        x_hat, _, _ = F.standardize(batch, axes=(1,), eps=self.eps)
+        x_hat = F.standardize(batch, axes=(1,), eps=self.eps)[0]
         return gamma * x_hat[:, 0] + beta
 
     @property

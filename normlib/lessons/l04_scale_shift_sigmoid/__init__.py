@@ -9,7 +9,7 @@ from .experiments import (
     Run, train_bn_mlp, load_results, RESULTS,
 )
 from .explorer import (
-    XLIM, BINS, N_SAMPLES, ScaleShiftExplorer,
+    RED, BLUE, XLIM, BINS, N_SAMPLES, ScaleShiftExplorer,
 )
 from .exercises import (
     check_undo_batch_norm, check_mean_slope,

@@ -2,7 +2,8 @@
 
 Left: the incoming pre-activations x ~ N(mean, std²) (the lecture notes' red distribution when it
 sits off-centre). Right: the same values after batch norm, γ·x̂ + β (blue). Each panel draws the
-histogram over the sigmoid σ(x) and its slope σ'(x) (scaled ×4 to share the 0–1 axis), shades the
+histogram (a density, per unit of x) over the sigmoid σ(x) and its slope σ'(x) (scaled ×4), all on one
+0–1 axis, shades the
 near-linear middle |x| ≤ 0.80 (σ within 0.01 of its tangent at 0), and gives the measures of
 :func:`normlib.lessons.l04_scale_shift_sigmoid.sigmoid_measures`: E[σ'], the near-linear fraction, and R².
 """
@@ -11,11 +12,15 @@ import numpy as np
 
 from ... import functional as F
 from .experiments import sigmoid, sigmoid_measures, sigmoid_slope, tangent_halfwidth
-from ...explorer import OKABE_ITO, Explorer
+from ...explorer import Explorer
+from ...palette import COLORS
 
-RED, BLUE = OKABE_ITO[5], OKABE_ITO[0]
-XLIM = (-10.0, 10.0)
-BINS = np.linspace(*XLIM, 81)          # bins of width 0.25
+# The notes' "red" distribution in a red that reads as red (Paul Tol's vibrant red; the Okabe–Ito
+# vermilion reads orange), against the course's blue: apart under deuteranopia too.
+RED, BLUE = "#CC3311", COLORS.blue
+XLIM = (-8.0, 8.0)                     # fits the default state; beyond it: "n% off the axis" in the title
+BINS = np.linspace(*XLIM, 65)          # bins of width 0.25
+YMAX = 1.05                            # one axis for σ(x), 4·σ'(x) (0…1) and the inputs' density
 N_SAMPLES = 4000
 
 
@@ -28,7 +33,7 @@ class ScaleShiftExplorer(Explorer):
     title = "Why γ and β: where the sigmoid's inputs sit, without BN and after BN"
     caption = ("move the incoming mean and std: the right panel does not change — only γ and β move "
                "the inputs along the sigmoid")
-    figsize = (9.6, 3.9)
+    figsize = (9.6, 4.1)
 
     def __init__(self, seed=0):
         self.z = np.random.default_rng(seed).standard_normal(N_SAMPLES)
@@ -46,25 +51,28 @@ class ScaleShiftExplorer(Explorer):
         }
 
     def make_figure(self, fig):
-        axes = fig.subplots(1, 2, sharey=True)
+        axes = fig.subplots(1, 2)
         grid = np.linspace(*XLIM, 400)
         self.stairs, self.titles, self.curves = [], [], []
         for ax, color, label in zip(axes, (RED, BLUE), ("without BN: x", "after BN: γ·x̂ + β")):
-            ax.axvspan(-self.halfwidth, self.halfwidth, color="0.9", zorder=0)
-            ax.set(xlim=XLIM, ylim=(0, 1.2), xlabel=f"sigmoid input ({label})")
-            curve = ax.twinx()
-            self.curves += curve.plot(grid, sigmoid(grid), color="0.2", lw=1.2, label="σ(x)")
-            self.curves += curve.plot(grid, 4 * sigmoid_slope(grid), color="0.2", lw=1.2, ls="--",
-                                      label="4·σ'(x)")
-            curve.set_ylim(0, 1.05)
-            curve.set_ylabel("σ(x) and 4·σ'(x)", color="0.2")
-            curve.legend(loc="upper left", fontsize=7, frameon=False)
+            band = ax.axvspan(-self.halfwidth, self.halfwidth, color="0.88", zorder=0,
+                              label="near-linear: σ within 0.01 of its tangent")
             self.stairs.append(ax.stairs(np.zeros(len(BINS) - 1), BINS, fill=True, color=color, alpha=0.85,
-                                         label="inputs (density)"))
-            self.titles.append(ax.set_title(" \n ", fontsize=8.5, loc="left"))
-        axes[0].set_ylabel("density of inputs (per unit of x)")
+                                         label=f"inputs {label.split(':')[0]} (density)"))
+            self.curves += ax.plot(grid, sigmoid(grid), color="0.15", lw=1.4, label="σ(x)")
+            self.curves += ax.plot(grid, 4 * sigmoid_slope(grid), color="0.15", lw=1.4, ls="--",
+                                   label="4·σ'(x)")
+            ax.set(xlim=XLIM, ylim=(0, YMAX), xlabel=f"sigmoid input ({label})")
+            ax.set_autoscale_on(False)
+            ax.grid(axis="y", color="0.92", lw=0.8, zorder=-1)
+            ax.tick_params(labelsize=8)
+            self.titles.append(ax.set_title(" \n ", fontsize=9, loc="left"))
+        axes[0].set_ylabel("σ(x), 4·σ'(x);  density of inputs")
+        handles = [self.curves[0], self.curves[1], band, self.stairs[0], self.stairs[1]]
+        fig.legend(handles, [h.get_label() for h in handles], loc="outside lower center", ncol=5,
+                   fontsize=8, frameon=False, handlelength=1.8, columnspacing=1.2)
         fig.suptitle("BN removes the incoming mean and std; γ and β decide where the inputs sit "
-                     "(shaded: σ within 0.01 of its tangent line)", fontsize=9.5)
+                     "on the sigmoid", fontsize=10)
         # the histograms first, the curves on top of them (static, but drawn after the bars)
         self.dynamic = self.stairs + self.curves + self.titles
 
@@ -79,8 +87,13 @@ class ScaleShiftExplorer(Explorer):
         for i, (values, name) in enumerate(zip(self.model(mean, std, gamma, beta),
                                                (f"without BN: x ~ N({mean:g}, {std:g}²)",
                                                 f"after BN: γ = {gamma:g}, β = {beta:g}"))):
-            counts, _ = np.histogram(np.clip(values, *XLIM), BINS)
+            counts, _ = np.histogram(values, BINS)          # values beyond XLIM are not drawn
             self.stairs[i].set_data(counts / (values.size * width))
+            off = 1 - counts.sum() / values.size
+            peak = counts.max() / (values.size * width)
+            notes = ([f"{100 * off:.0f}% off the axis"] if off >= 0.005 else []) + \
+                    ([f"peak {peak:.1f}, cut"] if peak > YMAX else [])
             m = sigmoid_measures(values)
-            self.titles[i].set_text(f"{name}\nE[σ'] = {m['mean_slope']:.3f}   near-linear "
+            self.titles[i].set_text(f"{name}{'  (' + ', '.join(notes) + ')' if notes else ''}\n"
+                                    f"E[σ'] = {m['mean_slope']:.3f}   near-linear "
                                     f"{100 * m['near_linear']:.0f}%   R² = {m['r2']:.3f}")
