@@ -436,3 +436,20 @@ def test_explorer_offset_moves_only_the_raw_panel():
     ex.update(offset=3)
     raw3, std3 = (t.get_text() for t in ex.titles)
     assert std3 == std0 and raw3 != raw0 and "means 3σ" in raw3
+
+
+def test_explorer_window_fits_the_default_state_and_the_key_is_off_the_panels():
+    """The fixed axes show the default picture whole (both minima, the first 200 raw and
+    standardized iterates) without being mostly empty; the key sits below both panels."""
+    from normlib.lessons.l01_standardization.explorer import WINDOW, StandardizationExplorer
+    ex = StandardizationExplorer()
+    (x0, x1), (y0, y1) = WINDOW
+    pts = np.concatenate([np.column_stack(p.get_data()) for p in ex.paths + ex.optima])
+    assert np.all((pts[:, 0] > x0) & (pts[:, 0] < x1) & (pts[:, 1] > y0) & (pts[:, 1] < y1))
+    span = pts.max(axis=0) - pts.min(axis=0)
+    assert span[0] > 0.5 * (x1 - x0) and span[1] > 0.4 * (y1 - y0)
+    legend, = ex.figure.legends
+    ex.figure.canvas.draw()
+    top = legend.get_window_extent().y1
+    assert all(top <= ax.get_window_extent().y0 for ax in ex.axes)
+    assert all(t.get_text().count("\n") == 1 for t in ex.titles)         # two lines per title

@@ -196,3 +196,28 @@ def test_ics_explorer_histogram_heights_match_numpy():
     expected = [np.histogram(x[s, l, :, u], ex.bins)[0].max()
                 for s in range(x.shape[0]) for l in range(x.shape[1]) for u in range(x.shape[3])]
     np.testing.assert_array_equal(np.sort(ex._max_counts(x)), np.sort(expected))
+
+
+def test_ics_explorer_heading_reports_cut_bars_and_accuracies_as_numpy_does():
+    from normlib.lessons.l02_internal_covariate_shift.explorer import ICSExplorer
+    ex = ICSExplorer.small()
+    r = ex.results
+    for step, layer, compare in ((0, 3, "bn"), (200, 1, "noisy_plain")):
+        ex.update(step=step, layer=layer, unit=1, compare=compare)
+        k = list(r.steps).index(step)
+        tallest = max(np.histogram(r.inputs[n][k, layer - 1, :, 1], ex.bins)[0].max() for n in ("plain", compare))
+        text = ex.heading.get_text()
+        assert (f"tallest {tallest})" in text) == (tallest > ex.count_max)
+        assert f"{100 * r.test_accuracy[compare][k]:.1f}%" in text
+        # the bars drawn are numpy's histogram of the chosen network
+        np.testing.assert_array_equal(ex.stairs[1].get_data().values,
+                                      np.histogram(r.inputs[compare][k, layer - 1, :, 1], ex.bins)[0])
+
+
+def test_ics_explorer_histogram_axis_fits_the_default_state():
+    """The default picture's tallest bar fills between half and the whole of the count axis."""
+    from normlib.lessons.l02_internal_covariate_shift.explorer import ICSExplorer
+    ex = ICSExplorer.small()
+    tallest = max(s.get_data().values.max() for s in ex.stairs)
+    assert 0.5 * ex.count_max <= tallest <= ex.count_max
+    assert "bars cut" not in ex.heading.get_text()

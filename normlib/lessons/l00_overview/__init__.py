@@ -4,7 +4,8 @@
 """
 
 from .explorer import (
-    METHODS, RULES, set_ids, normalize, NormSetsExplorer,
+    METHODS, RULES, SET_COLORS, README_IMAGE, set_ids, set_borders, normalize, NormSetsExplorer,
+    save_readme_image,
 )
 from .exercises import (
     NORM_AXES, check_axes,

@@ -1,15 +1,26 @@
 """Explorer for notebook 00: which values share one mean and variance (Wu & He 2018, Fig. 2, live).
 
 The tensor has N examples × C channels × (H·W) positions, drawn as N panels of C × (H·W) cells.
-Cells of one colour are one set S_i: they are standardized with the same μ_i and σ_i². The
-highlighted set is the one containing the chosen example and channel.
+Every set S_i — the values standardized with one μ_i and σ_i² — is outlined; only the chosen set
+(the one containing the chosen example and channel) is coloured, in the method's course colour
+(:data:`normlib.palette.NORM_COLORS`), and every other set is grey. So one colour is one μ, σ²:
+under batch norm the coloured set is one channel across all examples, under layer, instance and
+group norm it never leaves its example.
+
+The README's picture ``docs/images/norm_sets_group3.png`` is :func:`save_readme_image`'s output:
+
+    .venv/bin/python -c "from normlib.lessons.l00_overview.explorer import save_readme_image; save_readme_image()"
 """
 
+from pathlib import Path
+
 import numpy as np
+from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgb
 
 from ... import functional as F
-from ...explorer import OKABE_ITO, Explorer
+from ...explorer import Explorer
+from ...palette import NORM_COLORS
 
 METHODS = {"batch": "Batch norm", "layer": "Layer norm", "instance": "Instance norm",
            "group": "Group norm"}
@@ -17,6 +28,11 @@ RULES = {"batch": "one μ, σ² per channel, shared by all examples",
          "layer": "one μ, σ² per example, over all its channels and positions",
          "instance": "one μ, σ² per example and channel",
          "group": "one μ, σ² per example and group of C/G channels"}
+SET_COLORS = {"batch": NORM_COLORS["bn"], "layer": NORM_COLORS["ln"], "instance": NORM_COLORS["in"],
+              "group": NORM_COLORS["gn"]}
+OTHER = "#E3E3E3"          # every set but the chosen one
+OUTLINE = "#333333"        # the border of every set
+README_IMAGE = Path(__file__).resolve().parents[3] / "docs" / "images" / "norm_sets_group3.png"
 
 
 def set_ids(method, shape, groups=1):
@@ -29,6 +45,26 @@ def set_ids(method, shape, groups=1):
            "instance": n * C + c,
            "group": n * groups + c // (C // groups)}[method]
     return np.broadcast_to(ids, shape)
+
+
+def set_borders(ids, open_sides=False):
+    """The outline of every set in one panel: the cell edges (x, y in cell units, channel c from
+    y = c to c + 1) between two cells of different sets, and the panel's border. ``ids`` is the
+    (C, L) array of set indices of one example; ``open_sides=True`` leaves out the panel's left and
+    right border (for sets that continue into the other examples: batch norm). Returns a list of
+    ((x0, y0), (x1, y1)) segments."""
+    ids = np.asarray(ids)
+    if ids.ndim != 2:
+        raise ValueError(f"ids must be a (C, L) array of set indices; got shape {ids.shape}")
+    C, L = ids.shape
+    segments = [((0, 0), (L, 0)), ((0, C), (L, C))]
+    if not open_sides:
+        segments += [((0, 0), (0, C)), ((L, 0), (L, C))]
+    for c, l in zip(*np.nonzero(ids[1:] != ids[:-1])):        # between channel c and c + 1
+        segments.append(((l, c + 1), (l + 1, c + 1)))
+    for c, l in zip(*np.nonzero(ids[:, 1:] != ids[:, :-1])):  # between position l and l + 1
+        segments.append(((l + 1, c), (l + 1, c + 1)))
+    return segments
 
 
 def normalize(method, x, groups=1):
@@ -45,14 +81,20 @@ def normalize(method, x, groups=1):
 class NormSetsExplorer(Explorer):
     name = "l00_overview"
     title = "Which values share one mean and variance?"
-    figsize = (9.6, 3.3)
+    caption = ("the coloured cells are one set: one μ and σ² standardizes them all; each grey "
+               "outlined block is another set with its own. Only batch norm's sets cross examples")
+    figsize = (9.6, 3.0)
     N, C, L = 4, 6, 8
 
-    def __init__(self, seed=0):
+    def __init__(self, seed=0, figsize=None):
         rng = np.random.default_rng(seed)
         # Channels with their own offsets and scales, so the statistics differ from set to set.
         self.x = (rng.standard_normal((self.N, self.C, self.L)) * rng.uniform(0.5, 3, (1, self.C, 1))
                   + rng.uniform(-4, 4, (1, self.C, 1))).astype(np.float32)
+        if figsize is not None:
+            if len(figsize) != 2 or not all(isinstance(v, (int, float)) and v > 0 for v in figsize):
+                raise ValueError(f"figsize must be (width, height) in inches, both > 0; got {figsize!r}")
+            self.figsize = tuple(figsize)
         super().__init__()
 
     def make_controls(self):
@@ -71,38 +113,62 @@ class NormSetsExplorer(Explorer):
 
     def make_figure(self, fig):
         axes = fig.subplots(1, self.N, sharey=True)
-        self.cells = []
+        self.cells, self.borders = [], []
         for n, ax in enumerate(axes):
             mesh = ax.pcolormesh(np.zeros((self.C, self.L)), edgecolors="white", linewidth=1)
             mesh.set_array(None)                      # colours are set directly, not mapped
             self.cells.append(mesh)
+            border = LineCollection([], colors=OUTLINE, linewidths=2, capstyle="projecting")
+            ax.add_collection(border)
+            self.borders.append(border)
             ax.set_aspect("equal")
-            ax.set_ylim(self.C, 0)                    # channel 0 at the top
+            ax.set_xlim(-0.15, self.L + 0.15)
+            ax.set_ylim(self.C + 0.15, -0.15)         # channel 0 at the top
             ax.spines[:].set_visible(False)
-            ax.tick_params(left=n == 0, length=2)
-            ax.set_title(f"example n = {n}", fontsize=9)
-            ax.set_xlabel("position in H·W", fontsize=8)
+            ax.tick_params(left=n == 0, length=2, labelsize=9)
+            ax.set_title(f"example n = {n}", fontsize=10)
+            ax.set_xlabel("position in H·W", fontsize=9)
             ax.set_xticks([0.5, self.L - 0.5], [0, self.L - 1])
             ax.set_yticks(np.arange(self.C) + 0.5, range(self.C))
-        axes[0].set_ylabel("channel c", fontsize=8)
+        axes[0].set_ylabel("channel c", fontsize=9)
         self.heading = fig.suptitle(" \n ", fontsize=10)
-        self.dynamic = self.cells + [self.heading]
+        self.dynamic = self.cells + self.borders + [self.heading]
 
     def draw(self, method, groups, example, channel):
         ids = set_ids(method, self.x.shape, groups)
         chosen = ids[example, channel, 0]
-        palette = np.array([to_rgb(c) for c in OKABE_ITO[:7]])
-        rgb = palette[ids % len(palette)]
-        faded = 0.3 * rgb + 0.7                         # other sets: pale
-        mask = (ids == chosen)[..., None]
-        rgb = np.where(mask, rgb, faded)
-        for n, mesh in enumerate(self.cells):
+        mask = ids == chosen
+        rgb = np.where(mask[..., None], to_rgb(SET_COLORS[method]), to_rgb(OTHER))
+        for n, (mesh, border) in enumerate(zip(self.cells, self.borders)):
             mesh.set_facecolor(rgb[n].reshape(-1, 3))
+            border.set_segments(set_borders(ids[n], open_sides=method == "batch"))
         y = normalize(method, self.x, groups)
-        before, after = self.x[mask[..., 0]], y[mask[..., 0]]
+        before, after = self.x[mask], y[mask]
         n_sets = len(np.unique(ids))
         name = METHODS[method] + (f", G = {groups}" if method == "group" else "")
+        size = self.C // groups
+        first = channel // size * size
+        where = {"batch": f"channel {channel} of every example",
+                 "layer": f"all of example {example}",
+                 "instance": f"example {example}, channel {channel}",
+                 "group": f"example {example}, channels {first}–{first + size - 1}"
+                          if size > 1 else f"example {example}, channel {channel}"}[method]
         self.heading.set_text(
             f"{name}: {RULES[method]} → {n_sets} sets of {before.size} values\n"
-            f"highlighted set: μ = {before.mean():.2f}, σ² = {before.var():.2f}  →  after "
+            f"coloured: {where} — μ = {before.mean():.2f}, σ² = {before.var():.2f} → after "
             f"normalization: mean {abs(after.mean()):.2f}, variance {after.var():.2f}")
+
+
+def save_readme_image(path=README_IMAGE, dpi=200, figsize=(8.3, 2.75)):
+    """The README's picture: this explorer under group norm, G = 3, example 1, channel 2, drawn
+    ``figsize`` inches wide at ``dpi`` — 8.3 in, the ~830 px of GitHub's README column, at 2×
+    for sharp text on HiDPI screens. Writes ``path`` (a PNG) and returns it."""
+    if not isinstance(dpi, (int, float)) or dpi < 50:
+        raise ValueError(f"dpi must be a number ≥ 50; got {dpi!r}")
+    ex = NormSetsExplorer(figsize=figsize)
+    ex.update(method="group", groups=3, example=1, channel=2)
+    for artist in ex.dynamic:
+        artist.set_animated(False)            # savefig leaves animated artists out
+    path = Path(path)
+    ex.figure.savefig(path, dpi=dpi, metadata={"Software": None})
+    return path

@@ -16,9 +16,11 @@ base class accepts is one the slider can show.
 """
 
 import numpy as np
+from matplotlib.lines import Line2D
 
 from . import experiments as LS
-from ...explorer import OKABE_ITO, Explorer
+from ...explorer import Explorer
+from ...palette import COLORS
 
 RATIOS = (1, 1.5, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100)
 OFFSETS = (0, 0.5, 1, 2, 3, 5, 10)       # feature means, in units of each feature's std
@@ -28,7 +30,10 @@ LRS = tuple(float(f"{m}e{e}") for e in range(-4, 0) for m in _MANTISSAS) + (1.0,
 MAX_STEPS = 100_000
 PATH_STEPS = 200          # iterates drawn per panel
 TOL = 1e-3                # target loss: L* + TOL·(L(0) − L*), see landscape.target_loss
-WINDOW = ((-0.5, 1.5), (-0.5, 1.0))     # (w₁ limits, w₂ limits), the same for every slider value
+# (w₁ limits, w₂ limits), the same for every slider value (a changed axis would cost a full redraw):
+# fitted to the default state — both minima, w* ≈ (1, 0.05) raw and (0.97, 0.5) standardized, and
+# the raw zig-zag — with a margin; paths of larger learning rates may leave it.
+WINDOW = ((-0.2, 1.3), (-0.3, 0.825))
 GRID = 70                 # contour grid points per axis
 
 
@@ -62,15 +67,16 @@ def panel_title(label, m, lr):
     verdict = m["run"].describe()
     if lr > c.max_stable_lr:
         verdict += "  (lr > 2/λmax)"
-    return (f"{label}, κ = λmax/λmin = {_num(c.condition)}\n"
-            f"λmax = {_num(c.lam_max)},  2/λmax = {_num(c.max_stable_lr)}\n"
+    return (f"{label}: κ = {_num(c.condition)}, 2/λmax = {_num(c.max_stable_lr)}\n"
             f"lr = {lr:g}: {verdict}")
 
 
 class StandardizationExplorer(Explorer):
     name = "l01_standardization"
     title = "Why standardize: one step size for raw and for standardized features"
-    figsize = (9.6, 4.0)
+    caption = ("one learning rate drives both panels: raise it past the raw 2/λmax and the raw run "
+               "diverges while the standardized one only gets faster")
+    figsize = (9.6, 4.4)
 
     def __init__(self, n=200, rho=0.6, seed=0):
         self.n, self.rho, self.seed = n, rho, seed
@@ -102,15 +108,21 @@ class StandardizationExplorer(Explorer):
             ax.set_aspect("equal")            # the gradient is then drawn perpendicular to the contours
             ax.set_xlabel("w₁ (weight of feature 1)")
             ax.set_ylabel("w₂ (weight of feature 2)")
-            path, = ax.plot([], [], "-o", color=OKABE_ITO[5], ms=2, lw=1, label=f"GD, first {PATH_STEPS} steps")
-            start, = ax.plot([0], [0], "o", color=OKABE_ITO[7], ms=5, label="start w₀ = 0")
-            opt, = ax.plot([], [], "*", color=OKABE_ITO[2], ms=11, mec=OKABE_ITO[7], mew=0.5,
-                           label="minimum w*")
+            path, = ax.plot([], [], "-o", color=COLORS.vermilion, ms=2.5, lw=1)
+            start, = ax.plot([0], [0], "o", color=COLORS.black, ms=6)
+            opt, = ax.plot([], [], "*", color=COLORS.green, ms=13, mec=COLORS.black, mew=0.6)
             self.paths.append(path)
             self.starts.append(start)
             self.optima.append(opt)
-            self.titles.append(ax.set_title(" \n \n ", fontsize=9, loc="left"))
-        axes[1].legend(loc="lower right", fontsize=7, framealpha=0.9)
+            self.titles.append(ax.set_title(" \n ", fontsize=10))
+        # One legend for both panels, below them: off the data in every state of the sliders.
+        handles = [Line2D([], [], color=COLORS.sky, lw=1, label="loss contours (levels ×4 apart)"),
+                   Line2D([], [], marker="o", color=COLORS.vermilion, ms=3, lw=1,
+                          label=f"GD, first {PATH_STEPS} steps"),
+                   Line2D([], [], marker="o", ls="", color=COLORS.black, ms=6, label="start w₀ = 0"),
+                   Line2D([], [], marker="*", ls="", color=COLORS.green, mec=COLORS.black, mew=0.6,
+                          ms=13, label="minimum w*")]
+        fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=9, frameon=False)
         self.dynamic = self.paths + self.optima + self.titles
 
     def problems(self, ratio, offset=0):
@@ -134,7 +146,7 @@ class StandardizationExplorer(Explorer):
             if self.contours[i] is not None:
                 self.contours[i].remove()
             cs = ax.contour(self.W1, self.W2, excess, levels=levels if levels.size else 1,
-                            colors=OKABE_ITO[4], linewidths=0.8)
+                            colors=COLORS.sky, linewidths=0.8)
             cs.set_animated(True)
             self.contours[i] = cs
             self.paths[i].set_data(m["path"][:, 0], m["path"][:, 1])

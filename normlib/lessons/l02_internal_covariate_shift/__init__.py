@@ -8,7 +8,7 @@ from .experiments import (
     load_results, RESULTS, ics_measure, loss_along_gradient,
 )
 from .explorer import (
-    NAMES, Q, ICSExplorer,
+    NAMES, SERIES_COLORS, SHORT, STYLES, Q, ICSExplorer,
 )
 from .exercises import (
     check_percentiles,

@@ -1,18 +1,28 @@
 """Explorer for notebook 02: one sigmoid's input distribution over training, without and with BN.
 
-Top row: the {15, 50, 85}th percentiles of the chosen sigmoid's input over training (the BN
-paper's Figure 1b, c). Bottom row: the whole distribution at the chosen step, over the sigmoid.
-Left: the plain network; right: with BN, with "noisy BN" (Santurkar et al. 2018, Algorithm 1), or
-the plain network with the same noise (their control).
+Left: the 15th, 50th and 85th percentiles of the chosen sigmoid's input over training (the BN
+paper's Figure 1b, c), both networks on one axis — the line is the median, the band the 15th–85th
+percentiles. Right: the whole distribution at the chosen step, both networks overlaid, over the
+sigmoid σ(x). The second network is the one with BN, with "noisy BN" (Santurkar et al. 2018,
+Algorithm 1), or the plain network with the same noise (their control).
 """
 
 import numpy as np
+from matplotlib.lines import Line2D
 
 from .experiments import figure1
-from ...explorer import OKABE_ITO, Explorer
+from ...explorer import Explorer
+from ...palette import COLORS, NORM_COLORS
 
 NAMES = {"plain": "without BN", "bn": "with BN", "noisy_bn": "with noisy BN",
          "noisy_plain": "without BN, with the same noise"}
+# Batch norm in the course's BN colour, its noisy version in the nearby vermilion (never shown
+# beside BN), the plain network in the colour of "none" and its noisy version in grey.
+SERIES_COLORS = {"plain": NORM_COLORS["none"], "bn": NORM_COLORS["bn"], "noisy_bn": COLORS.vermilion,
+                 "noisy_plain": COLORS.grey}
+SHORT = {"plain": "no BN", "bn": "BN", "noisy_bn": "noisy BN", "noisy_plain": "no BN + noise"}
+# The noisy networks' medians dashed: noisy BN's vermilion is told from BN's orange by it too.
+STYLES = {"plain": "-", "bn": "-", "noisy_bn": "--", "noisy_plain": "--"}
 Q = (15, 50, 85)
 
 
@@ -21,7 +31,7 @@ class ICSExplorer(Explorer):
     title = "The input of one sigmoid over training: without and with batch norm"
     caption = ("drag the step: without BN the inputs start squeezed near 0 and spread out; with BN "
                "the median stays near 0 and only the learned γ widens them")
-    figsize = (9.6, 5.6)
+    figsize = (9.6, 4.6)
 
     @classmethod
     def small(cls):
@@ -40,10 +50,17 @@ class ICSExplorer(Explorer):
         everything = np.concatenate([x.ravel() for x in r.inputs.values()])
         lo, hi = np.percentile(everything, [0.5, 99.5])
         self.bins = np.linspace(np.floor(lo), np.ceil(hi), 41)
-        self.ylim = (min(p.min() for p in self.pct.values()), max(p.max() for p in self.pct.values()))
-        # Early in training every input sits in one or two bins; let those bars leave the axes
-        # rather than flatten every other histogram.
-        self.count_max = max(np.percentile(self._max_counts(x), 95) for x in r.inputs.values())
+        # Percentile axis: the range of the plain and BN networks (the noisy ones may leave it).
+        lo = min(self.pct[n].min() for n in ("plain", "bn"))
+        hi = max(self.pct[n].max() for n in ("plain", "bn"))
+        pad = 0.08 * (hi - lo)
+        self.ylim = (lo - pad, hi + pad)
+        # Histogram axis fitted to the default state (step half-way, last layer, unit 0): early in
+        # training every input sits in one or two bins; those bars are cut at the top (and the
+        # picture says so) rather than flatten every other histogram.
+        k, layer = len(r.steps) // 2, r.inputs["plain"].shape[1] - 1
+        tallest = max(np.histogram(r.inputs[n][k, layer, :, 0], self.bins)[0].max() for n in ("plain", "bn"))
+        self.count_max = 10 * np.ceil(1.6 * tallest / 10)
         super().__init__()
 
     def _max_counts(self, x):
@@ -70,56 +87,84 @@ class ICSExplorer(Explorer):
             "unit": W.IntSlider(min=0, max=units - 1, value=0, description="unit"),
             "compare": W.ToggleButtons(options=[("BN", "bn"), ("noisy BN", "noisy_bn"),
                                                 ("no BN + noise", "noisy_plain")], value="bn",
-                                       description="right side"),
+                                       description="compare with"),
         }
 
     def make_figure(self, fig):
-        (self.ax_p, self.ax_pr), (self.ax_h, self.ax_hr) = axes = fig.subplots(2, 2)
+        self.ax_p, self.ax_h = fig.subplots(1, 2)
         steps = self.results.steps
+        zeros = np.zeros_like(steps, float)
+        self.medians, self.bands, self.edges, self.stairs = [], [], [], []
+        # Explicit z-orders, and ``dynamic`` in that order, so that the blitted picture stacks the
+        # artists as a full redraw does.
+        for side in range(2):
+            color = SERIES_COLORS["plain"] if side == 0 else SERIES_COLORS["bn"]
+            self.bands.append(self.ax_p.fill_between(steps, zeros, zeros, color=color, alpha=0.15, lw=0,
+                                                     zorder=1 + 0.1 * side))
+            self.edges.append([self.ax_p.plot(steps, zeros, color=color, lw=1, zorder=2 + 0.1 * side)[0]
+                               for _ in range(2)])
+            self.medians.append(self.ax_p.plot(steps, zeros, color=color, lw=2.2, zorder=2.5 + 0.1 * side)[0])
+        # the compared network's filled bars first, the plain network's outline over them
+        self.stairs = [self.ax_h.stairs(np.zeros(len(self.bins) - 1), self.bins, fill=fill, lw=1.6,
+                                        color=SERIES_COLORS[name], alpha=alpha, zorder=z)
+                       for name, fill, alpha, z in (("plain", False, 1.0, 1.5), ("bn", True, 0.55, 1))]
+        ax = self.ax_p
+        ax.set_ylim(*self.ylim)
+        ax.set_xlim(steps[0], steps[-1])
+        ax.set_xlabel("training step")
+        ax.set_ylabel("sigmoid input x")
+        ax.set_title("over training: median (thick), 15th–85th percentiles (band)", fontsize=10)
+        self.cursor = ax.axvline(0, color="0.35", lw=1, ls="--", zorder=3)
+        ax = self.ax_h
+        ax.set_xlim(self.bins[0], self.bins[-1])
+        ax.set_ylim(0, self.count_max)
+        ax.set_xlabel("sigmoid input x")
+        ax.set_ylabel("test examples per bin (of 449)" if self.results.inputs["plain"].shape[2] == 449
+                      else "test examples per bin")
+        ax.set_title("at the chosen step (dashed line, left), over σ(x)", fontsize=10)
+        # σ(x) on the histogram's own axes (scaled to its height, so that it can be drawn over the
+        # bars); a twin axis only gives it its 0…1 scale.
         x = np.linspace(self.bins[0], self.bins[-1], 200)
-        self.lines, self.cursors, self.stairs, self.marks, self.titles = {}, [], [], [], []
-        colors = [OKABE_ITO[0], OKABE_ITO[5], OKABE_ITO[0]]
-        for side, (ax_p, ax_h) in enumerate(((self.ax_p, self.ax_h), (self.ax_pr, self.ax_hr))):
-            self.lines[side] = [ax_p.plot(steps, np.zeros_like(steps, float), color=c, lw=1.5,
-                                          ls="--" if q != 50 else "-",
-                                          label={15: "15th and 85th percentiles", 50: "median"}.get(q))[0]
-                                for q, c in zip(Q, colors)]
-            ax_p.set_ylim(*self.ylim)
-            ax_p.set_xlim(steps[0], steps[-1])
-            ax_p.set_xlabel("training step")
-            ax_p.set_ylabel("sigmoid input")
-            self.cursors.append(ax_p.axvline(0, color="0.4", lw=1))
-            ax_h.set_xlim(self.bins[0], self.bins[-1])
-            ax_h.set_ylim(0, 1.05 * self.count_max)
-            ax_h.set_xlabel("sigmoid input x")
-            ax_h.set_ylabel("test examples per bin")
-            curve = ax_h.twinx()
-            curve.plot(x, 1 / (1 + np.exp(-x)), color="0.55", lw=1, label="σ(x)")
-            curve.set_ylim(0, 1.05)
-            curve.set_ylabel("σ(x)", color="0.45")
-            self.stairs.append(ax_h.stairs(np.zeros(len(self.bins) - 1), self.bins, fill=True,
-                                           color=OKABE_ITO[4], alpha=0.8))
-            self.marks.append([ax_h.axvline(0, color=c, lw=1.2, ls="--" if q != 50 else "-")
-                               for q, c in zip(Q, colors)])
-            self.titles.append(ax_p.set_title(" ", fontsize=10))
-        self.ax_p.legend(loc="lower left", fontsize=7, frameon=False)
+        self.sigmoid, = ax.plot(x, self.count_max / 1.05 / (1 + np.exp(-x)), color="0.3", lw=1.2, ls=":",
+                                zorder=3)
+        scale = ax.twinx()
+        scale.set_ylim(0, 1.05)
+        scale.set_yticks([0, 0.5, 1])
+        scale.set_ylabel("σ(x) (dotted)")
+        # One key for every network the explorer can show, below both panels: off the data in
+        # every state. The test accuracies at the chosen step are in the heading.
+        handles = [Line2D([], [], color=SERIES_COLORS[name], ls=STYLES[name], lw=2.2, label=NAMES[name])
+                   for name in NAMES]
+        fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=9, frameon=False,
+                   columnspacing=1.5)
         self.heading = fig.suptitle(" ", fontsize=10)
-        self.dynamic = ([a for side in self.lines.values() for a in side] + self.cursors + self.stairs
-                        + [m for ms in self.marks for m in ms] + self.titles + [self.heading])
+        self.dynamic = (self.bands + [e for edges in self.edges for e in edges] + self.medians
+                        + [self.cursor] + self.stairs[::-1] + [self.sigmoid, self.heading])
 
     def draw(self, step, layer, unit, compare):
         r = self.results
         k = int(np.argmin(np.abs(r.steps - step)))
+        tallest = 0
         for side, name in enumerate(("plain", compare)):
-            p = self.pct[name][:, :, layer - 1, unit]
-            for line, values in zip(self.lines[side], p):
-                line.set_ydata(values)
-            self.cursors[side].set_xdata([r.steps[k]])
+            color = SERIES_COLORS[name]
+            lo, median, hi = self.pct[name][:, :, layer - 1, unit]
+            verts = np.concatenate([np.column_stack([r.steps, lo]), np.column_stack([r.steps, hi])[::-1]])
+            self.bands[side].set_verts([verts])
+            self.bands[side].set_color(color)
+            self.medians[side].set_ydata(median)
+            self.medians[side].set_color(color)
+            self.medians[side].set_linestyle(STYLES[name])
+            for edge, values in zip(self.edges[side], (lo, hi)):
+                edge.set_ydata(values)
+                edge.set_color(color)
             counts, _ = np.histogram(r.inputs[name][k, layer - 1, :, unit], self.bins)
+            tallest = max(tallest, counts.max())
             self.stairs[side].set_data(counts)
-            for mark, value in zip(self.marks[side], p[:, k]):
-                mark.set_xdata([value])
-            self.titles[side].set_text(f"{NAMES[name]}: test accuracy at step {r.steps[k]}: "
-                                       f"{100 * r.test_accuracy[name][k]:.1f}%")
-        self.heading.set_text(f"hidden layer {layer}, unit {unit}: input distribution over the "
-                              f"test set (top: over training; bottom: at step {r.steps[k]})")
+            if side:
+                self.stairs[side].set_facecolor(color)
+                self.stairs[side].set_edgecolor(color)
+        self.cursor.set_xdata([r.steps[k]])
+        acc = {name: f"{100 * r.test_accuracy[name][k]:.1f}%" for name in ("plain", compare)}
+        cut = (f" · bars cut at {self.count_max:.0f} (tallest {tallest})" if tallest > self.count_max else "")
+        self.heading.set_text(f"Hidden layer {layer}, unit {unit}, step {r.steps[k]}: test accuracy "
+                              f"{acc['plain']} ({SHORT['plain']}), {acc[compare]} ({SHORT[compare]}){cut}")
