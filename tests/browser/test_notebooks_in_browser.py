@@ -157,6 +157,12 @@ def _open_and_run(page, url, token, name, n_code):
     page.wait_for_timeout(500)          # let widget views finish rendering
 
 
+# Labels, descriptions and buttons whose text is wider than their box (shown with an ellipsis).
+JS_CUT_LABELS = """(root) => [...root.querySelectorAll('.widget-label, .widget-toggle-button, button, .widget-readout')]
+    .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+    .map(e => e.textContent.trim())"""
+
+
 def _move(page, explorer, handle, timeout=5_000):
     """Move one slider a step with the keyboard (as a student can); return the seconds until the
     explorer's figure changed on screen, or None if it did not change."""
@@ -209,11 +215,14 @@ def test_notebook_runs_and_explorers_respond(lab, browser, notebook):
 
         explorers = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .normlib-explorer")
         latencies = []
+        OUT.mkdir(parents=True, exist_ok=True)
         for k in range(explorers.count()):
             explorer = explorers.nth(k)
             explorer.scroll_into_view_if_needed()
+            cut = explorer.evaluate(JS_CUT_LABELS)
+            assert not cut, f"{notebook.name}: widget labels cut short at 1400 px: {cut}"
             latencies += _slider_latencies(page, explorer)
-        OUT.mkdir(parents=True, exist_ok=True)
+            explorer.screenshot(path=str(OUT / f"{notebook.stem}.explorer{k}.png"))   # for the README
         page.screenshot(path=str(OUT / f"{notebook.stem}.png"), full_page=True)
         if latencies:
             p50 = statistics.median(latencies) * 1e3

@@ -194,6 +194,19 @@ def test_lr_sweep_explorer_marks_every_seed_and_shows_percent():
         assert set(ex.hits[net].get_ydata()) <= {80.0}
         y = ex.acc_lines[net][0].get_ydata()
         assert y.max() > 1.0                                    # percent, not a fraction
-    assert "seeds" in ex.titles[1].get_text()
+    assert "seeds" in ex.titles[0].get_text() and "▼" in ex.titles[1].get_text()
     with pytest.raises(TypeError, match="sweep must be a Sweep"):
         LRSweepExplorer(sweep={"runs": 1})
+
+
+def test_lr_sweep_explorer_loss_axis_spans_the_data_of_the_chosen_rate():
+    """The loss axis follows the rate: every plotted loss inside it, and no more than a factor 2
+    of empty room beyond the data (and the guessing level ln 10) on either side."""
+    ex = LRSweepExplorer.small()
+    for lr in ex.sweep.lrs:
+        ex.update(lr=lr)
+        lo, hi = ex.ax_loss.get_ylim()
+        y = np.concatenate([line.get_ydata() for lines in ex.loss_lines.values() for line in lines]
+                           + [[np.log(10)]])
+        assert lo <= y.min() and y.max() <= hi
+        assert y.min() / lo <= 2 and hi / y.max() <= 2

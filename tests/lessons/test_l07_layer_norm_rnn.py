@@ -312,3 +312,43 @@ def test_gradient_norms_post_ln_grow_toward_the_output_pre_ln_do_not():
     model.backward(nl.softmax_cross_entropy(model.forward(x), y)[1])
     w = model[1].fc2.weight
     assert nl.rel_error(model[1].fc2.dweight, nl.numerical_gradient(loss, w)) < 1e-7
+
+
+# -- the batch-dependence explorer -----------------------------------------------------------------
+def test_batch_explorer_draws_unit_categories_as_markers_without_lines():
+    from normlib.lessons.l07_layer_norm_rnn.explorer import BatchDependenceExplorer
+    ex = BatchDependenceExplorer()
+    for artist in (ex.bn_train, ex.bn_eval, ex.beyond, ex.beyond_low, ex.ln):
+        assert artist.get_linestyle() in ("None", "none", "", " ")
+        assert artist.get_marker() not in (None, "None", "none", "")
+
+
+def test_batch_explorer_marks_test_time_values_beyond_the_axis_at_its_edge():
+    """BN at test time by hand, (c·z₀ − population mean) / population std: values inside the axis
+    drawn where they are, the others as ▲ (above) or ▼ (below) at the edge — every unit once."""
+    from normlib.lessons.l07_layer_norm_rnn.explorer import Z_LIMIT, BatchDependenceExplorer
+    ex = BatchDependenceExplorer()
+    for c in (1.0, 10.0):
+        ex.update(batch_size=8, scale=c)
+        expected = (c * ex.z[0] - ex.z.mean(0)) / ex.z.std(0)
+        inside = np.abs(expected) <= Z_LIMIT
+        np.testing.assert_allclose(ex.bn_eval.get_ydata(), expected[inside], rtol=1e-4)
+        assert sorted(ex.beyond.get_xdata()) == sorted(np.flatnonzero(expected > Z_LIMIT))
+        assert sorted(ex.beyond_low.get_xdata()) == sorted(np.flatnonzero(expected < -Z_LIMIT))
+        assert (c == 10.0) == (not inside.all())
+        lo, hi = ex.ax_out.get_ylim()
+        assert all(lo < v < hi for v in np.concatenate([ex.beyond.get_ydata(), ex.beyond_low.get_ydata()]))
+
+
+def test_batch_explorer_histogram_fills_its_count_axis_for_every_batch_size():
+    """The tallest bin stays inside the count axis, and fills at least half of it, in every state."""
+    from normlib.lessons.l07_layer_norm_rnn.explorer import BATCH_SIZES, SCALES, BatchDependenceExplorer
+    ex = BatchDependenceExplorer()
+    for m in BATCH_SIZES:
+        for c in SCALES:
+            ex.update(batch_size=m, scale=c)
+            mu = ex.compute(m, c)[0][:, 0]
+            counts = np.histogram(np.clip(mu, ex.bins[0], ex.bins[-1]), ex.bins)[0]
+            assert counts.sum() == ex.n_batches
+            top = ex.ax_mu.get_ylim()[1]
+            assert 0.5 * top <= counts.max() <= top

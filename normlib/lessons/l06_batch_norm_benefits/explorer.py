@@ -1,18 +1,20 @@
 """Explorer for notebook 06: the learning-rate sweep, with and without batch norm, every seed.
 
 Pick a learning rate of the sweep: left, the training loss of both networks at that rate (the mean
-of each block of 5 steps; one thin line per seed); middle, their test accuracy over training (one line
-per seed), with the target accuracy and the steps each seed needed to reach it (▼); right, the final
-test accuracy of every rate of the sweep (mean over seeds, bars from the lowest to the highest seed),
-with the chosen rate marked. The sweep is the saved one (:func:`.experiments.saved_results`, run by
-``long_runs.py``); the slider only indexes into it.
+of each block of 5 steps; one thin line per seed; the loss axis follows the rate, so that it spans
+the data); right, their test accuracy over training (one line per seed), with the target accuracy and
+the steps each seed needed to reach it (▼). The titles give the final test accuracies, the steps to
+the target and the largest rate of the sweep that reaches it. (The whole sweep at a glance is the
+notebook's figure just above the explorer.) The sweep is the saved one
+(:func:`.experiments.saved_results`, run by ``long_runs.py``); the slider only indexes into it.
 """
 
 import numpy as np
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from . import experiments as BB
 from ...explorer import Explorer
-from ...palette import NORM_COLORS
+from ...palette import COLORS as PALETTE, NORM_COLORS
 
 COLORS = {"plain": NORM_COLORS["none"], "bn": NORM_COLORS["bn"]}
 NAMES = {"plain": "without BN", "bn": "with BN"}
@@ -38,7 +40,10 @@ def _range(values, fmt="{:.0f}"):
 class LRSweepExplorer(Explorer):
     name = "l06_batch_norm_benefits"
     title = "Learning-rate sweep: the Figure 1 network without and with batch norm (every seed)"
-    figsize = (9.6, 3.9)
+    caption = ("Slide the learning rate: from about 8 up, the network without BN stops learning "
+               "while the one with BN still reaches 90% — and in far fewer steps.")
+    figsize = (9.6, 4.2)
+    fontsize = 9
 
     @classmethod
     def small(cls):
@@ -54,60 +59,68 @@ class LRSweepExplorer(Explorer):
 
     def make_controls(self):
         import ipywidgets as W
-        style = {"description_width": "initial"}
         lrs = self.sweep.lrs
         return {
             "lr": W.SelectionSlider(options=[(f"{v:.3g}", v) for v in lrs], value=1.0 if 1.0 in lrs else lrs[0],
-                                    description="learning rate", style=style),
+                                    description="learning rate"),
             "target": W.ToggleButtons(options=[(f"{100 * t:g}%", t) for t in TARGETS], value=0.9,
-                                      description="target test accuracy", style=style),
+                                      description="target test accuracy"),
         }
 
+    def loss_limits(self, i):
+        """Limits of the (log) loss axis at the i-th rate: the curves of both networks, every seed,
+        and the guessing level ln 10, with a margin."""
+        values = [np.clip(row[i].loss, 1e-4, 1e5) for net in BB.NETWORKS for row in self.sweep.runs[net]]
+        values = np.concatenate(values + [[np.log(10)]])
+        values = values[np.isfinite(values)]
+        return values.min() / 1.6, values.max() * 1.6
+
     def make_figure(self, fig):
-        self.ax_loss, self.ax_acc, self.ax_sum = axes = fig.subplots(1, 3)
+        self.ax_loss, self.ax_acc = axes = fig.subplots(1, 2, width_ratios=(1, 1.12))
         sw = self.sweep
         steps = sw.settings["steps"]
         n_seeds = len(sw.seeds)
-        self.loss_lines, self.acc_lines, self.hits, self.cursor_pts = {}, {}, {}, {}
+        fs = self.fontsize
+        self.loss_lines, self.acc_lines, self.hits = {}, {}, {}
         ax = self.ax_loss
         ax.set_yscale("log")
         ax.set_xlim(0, steps)
-        ax.set_ylim(1e-3, 2e3)
-        ax.set_xlabel("training step")
-        ax.set_ylabel(f"training loss (mean of {BB.LOSS_BLOCK} steps)")
+        ax.set_xlabel("training step", fontsize=fs)
+        # The y axis is redrawn at every step (its limits follow the rate): its label is a static
+        # text instead, placed clear of the widest tick labels, so that redraw stays cheap.
+        ax.text(-0.16, 0.5, f"training loss (mean of {BB.LOSS_BLOCK} steps, log scale)", transform=ax.transAxes,
+                rotation=90, ha="center", va="center", fontsize=fs)
+        ax.yaxis.set_label_coords(-0.16, 0.5)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_locator(NullLocator())           # fewer ticks to redraw at every step
+        self.guess_line = ax.axhline(np.log(10), color=PALETTE.grey, lw=1, ls=":")
         ax = self.ax_acc
         ax.set_xlim(0, steps)
         ax.set_ylim(0, 102)
-        ax.set_xlabel("training step")
-        ax.set_ylabel("test accuracy (%)")
-        self.target_line = ax.axhline(90, color="0.5", lw=1, ls=":")
-        ax = self.ax_sum
-        ax.set_xscale("log")
-        lrs = np.array(sw.lrs)
-        ax.set_xlim(lrs[0] / 1.6, lrs[-1] * 1.6)
-        ax.set_ylim(0, 102)
-        ax.set_xlabel("learning rate (log scale)")
-        ax.set_ylabel(f"test accuracy after {steps} steps (%)")
+        ax.set_xlabel("training step", fontsize=fs)
+        ax.set_ylabel("test accuracy (%)", fontsize=fs)
+        self.target_line = ax.axhline(90, color=PALETTE.grey, lw=1, ls=":")
         for net in BB.NETWORKS:
             c = COLORS[net]
-            self.loss_lines[net] = [self.ax_loss.plot([], [], color=c, lw=1.0, alpha=0.8,
-                                                      label=NAMES[net] if k == 0 else None)[0] for k in range(n_seeds)]
-            self.acc_lines[net] = [self.ax_acc.plot([], [], color=c, lw=1.0, alpha=0.8,
-                                                    label=NAMES[net] if k == 0 else None)[0] for k in range(n_seeds)]
-            self.hits[net], = self.ax_acc.plot([], [], "v", color=c, ms=7, mec="k", mew=0.5)
-            acc = 100 * np.nan_to_num(sw.final_accuracy(net), nan=0.0)       # a diverged run counts as 0
-            mean = acc.mean(axis=0)
-            ax.errorbar(lrs, mean, yerr=[mean - acc.min(axis=0), acc.max(axis=0) - mean], color=c, marker="o",
-                        ms=3.5, lw=1.2, capsize=2, label=f"{NAMES[net]} (mean, min–max of {n_seeds} seeds)")
-            self.cursor_pts[net], = ax.plot([], [], "o", color=c, ms=10, mfc="none", mew=2)
-        ax.axhline(90, color="0.5", lw=1, ls=":")
-        self.cursor = ax.axvline(1.0, color="0.4", lw=1)
-        self.ax_loss.legend(loc="lower left", fontsize=7)
-        self.ax_sum.legend(loc="lower left", fontsize=6.5)
-        self.titles = [a.set_title(" \n ", fontsize=8.5, loc="left") for a in axes]
-        self.dynamic = ([self.target_line, self.cursor] + [l for ls in self.loss_lines.values() for l in ls]
-                        + [l for ls in self.acc_lines.values() for l in ls] + list(self.hits.values())
-                        + list(self.cursor_pts.values()) + self.titles)
+            self.loss_lines[net] = [self.ax_loss.plot([], [], color=c, lw=1.0, alpha=0.8)[0] for _ in range(n_seeds)]
+            self.acc_lines[net] = [self.ax_acc.plot([], [], color=c, lw=1.0, alpha=0.8)[0] for _ in range(n_seeds)]
+            self.hits[net], = self.ax_acc.plot([], [], "v", color=c, ms=8, mec="k", mew=0.6)
+        for a in axes:
+            a.tick_params(labelsize=fs)
+        # The key below the panels, off the data in every state of the controls.
+        from matplotlib.lines import Line2D
+        handles = [Line2D([], [], color=COLORS[net], lw=1.5, label=f"{NAMES[net]} (one line per seed)")
+                   for net in BB.NETWORKS]
+        handles.append(Line2D([], [], ls="none", marker="v", color="0.6", mec="k", mew=0.6, ms=8,
+                              label="first step a seed reaches the target"))
+        handles.append(Line2D([], [], color=PALETTE.grey, lw=1, ls=":", label="target accuracy; loss ln 10 = guessing"))
+        fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=fs, frameon=False,
+                   handlelength=1.8, columnspacing=2.5)
+        self.titles = [a.set_title(" \n ", fontsize=fs, loc="left") for a in axes]
+        # The loss axis follows the learning rate: its tick labels are redrawn with the curves.
+        self.dynamic = ([self.ax_loss.yaxis, self.guess_line, self.target_line]
+                        + [l for ls in self.loss_lines.values() for l in ls]
+                        + [l for ls in self.acc_lines.values() for l in ls] + list(self.hits.values()) + self.titles)
 
     def draw(self, lr, target):
         sw = self.sweep
@@ -125,19 +138,22 @@ class LRSweepExplorer(Explorer):
             got = [s for s in hit if s is not None]
             self.hits[net].set_data(got, [100 * target] * len(got))
             acc = [r.final_test_accuracy for r in runs]
-            self.cursor_pts[net].set_data([lr], [100 * np.nanmean(np.nan_to_num(acc, nan=0.0))])
             n_div = sum(r.diverged for r in runs)
             if n_div:
-                status.append(f"{NAMES[net]}: diverged ({n_div} of {n} seeds)")
+                status.append(f"{NAMES[net]} diverged ({n_div} of {n} seeds)")
             else:
-                status.append(f"{NAMES[net]}: test {_range(100 * np.array(acc))}%")
-            reach.append(f"{NAMES[net]} " + (f"{_range(got)}" + (f" ({len(got)} of {n} seeds)" if len(got) < n else "")
+                status.append(f"{NAMES[net]} {_range(100 * np.array(acc))}%")
+            reach.append(f"{NAMES[net]} " + (f"{_range(got)}" + (f" ({len(got)} of {n})" if len(got) < n else "")
                                              if got else "never"))
+        lo, hi = self.loss_limits(i)
+        self.ax_loss.set_ylim(lo, hi)
+        # plain numbers at 1, 2, 5 × 10^k where there is room, else at the powers of ten only
+        self.ax_loss.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5) if hi / lo < 1000 else (1,)))
         self.target_line.set_ydata([100 * target])
-        self.cursor.set_xdata([lr])
-        self.titles[0].set_text(f"learning rate {lr:.3g}, after {sw.settings['steps']} steps:\n" + "; ".join(status))
-        self.titles[1].set_text(f"steps to {100 * target:g}% test accuracy (▼), {n} seeds:\n" + ", ".join(reach))
+        self.titles[0].set_text(f"learning rate {lr:.3g}: test accuracy after {sw.settings['steps']} steps\n"
+                                + ", ".join(status) + f" ({n} seeds)")
         largest = {net: [v for v in sw.largest_lr(net, target)] for net in BB.NETWORKS}
-        self.titles[2].set_text(f"largest rate reaching {100 * target:g}% (per seed):\n"
+        self.titles[1].set_text(f"steps to {100 * target:g}% (▼): " + ", ".join(reach) + "\n"
+                                f"largest rate reaching {100 * target:g}%: "
                                 + ", ".join(f"{NAMES[m]} " + (_range([v or np.nan for v in largest[m]], "{:.3g}")
                                                               if any(largest[m]) else "none") for m in BB.NETWORKS))

@@ -2,11 +2,13 @@
 
 The summed inputs z = W x of a 16-unit linear layer on the digits. Every batch holds example 0
 (optionally re-scaled by a factor) and m − 1 random others.
-Left: μ_B of unit 0 over 400 such batches — its scatter, σ·√(m − 1)/m, shrinks like 1/√m.
-Right: the normalized values of example 0, unit by unit: batch norm in training mode in 40 of the
-batches (they differ: the output depends on the rest of the batch), batch norm at test time
-(population statistics), and layer norm (statistics of example 0 alone: the same in every batch,
-and unchanged when the example is re-scaled).
+Left: μ_B of unit 0 over 400 such batches — its scatter, σ·√(m − 1)/m, shrinks like 1/√m (the x axis
+is fixed, so the histogram narrows; its count axis follows m, so it stays readable).
+Right: the normalized values of example 0, unit by unit (units are categories: markers, no lines):
+batch norm in training mode in 40 of the batches (they differ: the output depends on the rest of the
+batch), batch norm at test time (population statistics; values beyond the axis drawn as ▲/▼ at its
+edge), and layer norm (statistics of example 0 alone: the same in every batch, and unchanged when
+the example is re-scaled).
 """
 
 import numpy as np
@@ -18,13 +20,18 @@ from ...palette import COLORS, NORM_COLORS
 BATCH_SIZES = [2, 4, 8, 16, 32, 64, 128]
 SCALES = [0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0]
 EPS = 1e-5
+BN_TEST_COLOR = "#8C4A00"        # batch norm's orange, darkened: the same normalization, another mode
+MU_LIMIT, Z_LIMIT = 3.0, 4.0     # the fixed half-widths of the μ_B axis and of the ẑ axis
 
 
 class BatchDependenceExplorer(Explorer):
     name = "l07_layer_norm_rnn"
     title = "Batch size and the rest of the batch: batch norm vs layer norm"
-    figsize = (9.6, 3.6)
+    caption = ("Lower the batch size m: μ_B scatters more and BN's output for example 0 depends on its "
+               "batch; LN's never does, and it ignores a re-scaling c of the example.")
+    figsize = (9.6, 4.3)
     n_batches, n_shown = 400, 40
+    fontsize = 9
 
     def __init__(self, seed=0):
         self.z = hidden_inputs(seed=seed)[0]                    # (N, 16), float64
@@ -33,7 +40,11 @@ class BatchDependenceExplorer(Explorer):
         # m − 1 companions of example 0 per batch, drawn once per batch size (from examples 1 … N−1)
         self.companions = {m: 1 + random_batches(N - 1, m - 1, self.n_batches, rng) for m in BATCH_SIZES}
         self.pop_mean, self.pop_std = self.z.mean(axis=0), self.z.std(axis=0)
-        self.bins = np.linspace(-6, 6, 61)
+        self.bins = np.linspace(-MU_LIMIT, MU_LIMIT, 41)
+        # The count axis follows m (the same for every c, so heights compare across c): its top is
+        # the tallest bin over the scales, plus room.
+        self.count_top = {m: 1.15 * max(self.histogram(self.compute(m, c)[0]).max() for c in SCALES)
+                          for m in BATCH_SIZES}
         super().__init__()
 
     def make_controls(self):
@@ -43,29 +54,49 @@ class BatchDependenceExplorer(Explorer):
             "scale": W.SelectionSlider(options=SCALES, value=1.0, description="example 0 × c"),
         }
 
+    def histogram(self, mu):
+        """Counts of μ_B of unit 0 in the bins; batches beyond the axis counted in the edge bins."""
+        return np.histogram(np.clip(mu[:, 0], self.bins[0], self.bins[-1]), self.bins)[0]
+
     def make_figure(self, fig):
-        self.ax_mu, self.ax_out = fig.subplots(1, 2, width_ratios=(1, 1.4))
+        from matplotlib.ticker import MaxNLocator
+        fs = self.fontsize
+        self.ax_mu, self.ax_out = fig.subplots(1, 2, width_ratios=(1, 1.45))
         ax = self.ax_mu
         self.stairs = ax.stairs(np.zeros(len(self.bins) - 1), self.bins, fill=True, color=COLORS.grey)
-        ax.axvline(self.pop_mean[0], color="0.3", lw=1, ls=":", label="population mean")
-        ax.set(xlim=(self.bins[0], self.bins[-1]), ylim=(0, 0.45 * self.n_batches),
-               xlabel="batch mean μ_B of unit 0", ylabel="batches per bin (of 400)")
-        ax.legend(loc="upper left", fontsize=7, frameon=False)
-        self.mu_title = ax.set_title(" ", fontsize=9)
+        ax.axvline(self.pop_mean[0], color="k", lw=1, ls=":")
+        ax.set_xlim(self.bins[0], self.bins[-1])
+        ax.set_xlabel("batch mean μ_B of unit 0 (dotted: population mean)", fontsize=fs)
+        ax.set_ylabel(f"batches per bin of {self.bins[1] - self.bins[0]:.2g} (of {self.n_batches})", fontsize=fs)
+        ax.yaxis.set_major_locator(MaxNLocator(6, integer=True))
+        # the tick labels change with m (up to 3 digits): the label stays put, clear of them
+        ax.yaxis.set_label_coords(-0.13, 0.5)
+        self.mu_title = ax.set_title(" \n ", fontsize=fs, loc="left")
         ax = self.ax_out
         u = np.arange(self.units)
-        self.bn_train, = ax.plot([], [], "o", ms=3, alpha=0.35, color=NORM_COLORS["bn"],
-                                 label="BN, training mode (40 batches)")
-        self.bn_eval, = ax.plot(u, np.zeros(self.units), "s-", ms=4, color=COLORS.vermilion,
-                                label="BN, test time (population stats)")
-        self.ln, = ax.plot(u, np.zeros(self.units), "D-", ms=4, color=NORM_COLORS["ln"], lw=1.2,
-                           label="LN (example 0's own stats)")
-        ax.set(xlim=(-0.5, self.units - 0.5), ylim=(-4.5, 4.5), xlabel="unit i of the layer",
-               ylabel="normalized value ẑ of example 0")
-        ax.axhline(0, color="0.8", lw=0.8)
-        ax.legend(loc="lower left", fontsize=7, ncol=2, frameon=False)
-        self.out_title = ax.set_title(" ", fontsize=9)
-        self.dynamic = [self.stairs, self.mu_title, self.bn_train, self.bn_eval, self.ln, self.out_title]
+        self.bn_train, = ax.plot([], [], "o", ms=3.2, alpha=0.6, mew=0, color=NORM_COLORS["bn"],
+                                 label=f"BN, training mode ({self.n_shown} batches, spread sideways)")
+        self.bn_eval, = ax.plot(u, np.zeros(self.units), "_", ms=15, mew=2.5, color=BN_TEST_COLOR,
+                                label="BN, test time (population statistics)")
+        self.beyond, = ax.plot([], [], "^", ms=7, color=BN_TEST_COLOR, ls="none",
+                               label="BN, test time: beyond the axis (▲ above, ▼ below)")
+        self.beyond_low, = ax.plot([], [], "v", ms=7, color=BN_TEST_COLOR, ls="none")
+        self.ln, = ax.plot(u, np.zeros(self.units), "D", ms=5.5, color=NORM_COLORS["ln"], ls="none",
+                           mec="white", mew=0.6, label="LN (example 0's own statistics; the same in every batch)")
+        ax.axhline(0, color="0.85", lw=0.8, zorder=0)
+        ax.set(xlim=(-0.6, self.units - 0.4), ylim=(-Z_LIMIT, Z_LIMIT))
+        ax.set_xticks(u)
+        ax.set_xlabel("unit i of the layer (a category: no order)", fontsize=fs)
+        ax.set_ylabel("normalized value ẑ of example 0", fontsize=fs)
+        self.out_title = ax.set_title(" ", fontsize=fs, loc="left")
+        for a in (self.ax_mu, self.ax_out):
+            a.tick_params(labelsize=fs)
+        # The key below the panels: off the data in every state.
+        fig.legend(handles=[self.bn_train, self.ln, self.bn_eval, self.beyond], loc="outside lower center",
+                   ncol=2, fontsize=fs, frameon=False, markerscale=1.0, columnspacing=2.0)
+        # The count axis follows m: its tick labels are redrawn with the histogram.
+        self.dynamic = [self.ax_mu.yaxis, self.stairs, self.mu_title, self.bn_train, self.bn_eval, self.beyond,
+                        self.beyond_low, self.ln, self.out_title]
 
     def compute(self, batch_size, scale):
         """μ_B of every batch and unit (batches, units); example 0's ẑ under BN in training mode
@@ -81,17 +112,24 @@ class BatchDependenceExplorer(Explorer):
 
     def draw(self, batch_size, scale):
         mu, bn_train, bn_eval, ln = self.compute(batch_size, scale)
-        counts, _ = np.histogram(np.clip(mu[:, 0], self.bins[0], self.bins[-1]), self.bins)
-        self.stairs.set_data(counts)
+        self.stairs.set_data(self.histogram(mu))
+        self.ax_mu.set_ylim(0, self.count_top[batch_size])
         # example 0 is in every batch, so only the m − 1 others scatter: std ≈ σ·√(m − 1)/m ≈ σ/√m
         theory = self.pop_std[0] * np.sqrt(batch_size - 1) / batch_size
-        self.mu_title.set_text(f"m = {batch_size}: std of μ_B over batches {mu[:, 0].std():.2f}"
-                               f"  (σ√(m−1)/m = {theory:.2f})")
+        outside = int(np.sum(np.abs(mu[:, 0]) > MU_LIMIT))
+        self.mu_title.set_text(f"m = {batch_size}: std of μ_B over {self.n_batches} batches {mu[:, 0].std():.2f}\n"
+                               f"(σ√(m−1)/m = {theory:.2f})"
+                               + (f"; {outside} beyond ±{MU_LIMIT:g}, in the edge bins" if outside else ""))
         shown = bn_train[:self.n_shown]
-        jitter = np.linspace(-0.25, 0.25, self.n_shown)[:, None]
-        self.bn_train.set_data((np.arange(self.units) + jitter).ravel(), shown.ravel())
-        self.bn_eval.set_ydata(bn_eval)
+        jitter = np.linspace(-0.3, 0.3, self.n_shown)[:, None]
+        u = np.arange(self.units)
+        self.bn_train.set_data((u + jitter).ravel(), shown.ravel())
+        inside = np.abs(bn_eval) <= Z_LIMIT
+        self.bn_eval.set_data(u[inside], bn_eval[inside])
+        edge = 0.93 * Z_LIMIT
+        self.beyond.set_data(u[bn_eval > Z_LIMIT], np.full(np.sum(bn_eval > Z_LIMIT), edge))
+        self.beyond_low.set_data(u[bn_eval < -Z_LIMIT], np.full(np.sum(bn_eval < -Z_LIMIT), -edge))
         self.ln.set_ydata(ln)
         spread = bn_train.std(axis=0).mean()
-        self.out_title.set_text(f"example 0 × {scale:g}: BN (training) varies by ±{spread:.2f} across "
-                                f"batches; LN does not vary")
+        self.out_title.set_text(f"m = {batch_size}, example 0 × {scale:g}: BN in training mode: "
+                                f"±{spread:.2f} over batches")
