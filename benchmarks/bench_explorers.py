@@ -41,14 +41,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passes", type=int, default=5)
     args = parser.parse_args()
-    print(f"{'explorer':<20}{'steps':>7}{'p50 ms':>9}{'p95 ms':>9}{'build ms':>10}  target p50 ≤ 50, p95 ≤ 100")
+    print(f"{'explorer':<38}{'steps':>7}{'p50 ms':>9}{'p95 ms':>9}{'build ms':>10}  target p50 ≤ 50, p95 ≤ 100")
     for name, factory in sorted(EXPLORERS.items()):
         start = time.perf_counter()
         explorer = factory()
         build = (time.perf_counter() - start) * 1e3
         t = measure(explorer, args.passes)
         ok = "ok" if np.percentile(t, 50) <= 50 and np.percentile(t, 95) <= 100 else "SLOW"
-        print(f"{name:<20}{len(t):>7}{np.percentile(t, 50):>9.1f}{np.percentile(t, 95):>9.1f}"
+        print(f"{name:<38}{len(t):>7}{np.percentile(t, 50):>9.1f}{np.percentile(t, 95):>9.1f}"
               f"{build:>10.0f}  {ok}")
 
 
