@@ -1,4 +1,6 @@
-"""Running a student's function inside a checker without letting it crash the checker."""
+"""What every exercise checker needs: running a student's function without letting it crash the
+checker (:func:`run_student`, :func:`call_student`), and reading a student's answer that names axes
+(:func:`answer_axes`, :func:`check_answers`)."""
 
 import numpy as np
 
@@ -39,3 +41,33 @@ def call_student(fn, name, returns, *args, **kwargs):
     if out is None:
         return None, f"your function returned None: return {returns}"
     return out, None
+
+
+def answer_axes(answer, ndim):
+    """A student's axes — an int or a sequence of ints, negative ones counting from the end — as a
+    sorted tuple of non-negative axes of an ``ndim``-d array. ValueError or TypeError otherwise (the
+    checker turns either into a sentence)."""
+    if isinstance(answer, (int, np.integer)) and not isinstance(answer, bool):
+        answer = (answer,)
+    axes = tuple(int(a) for a in answer)
+    if any(not -ndim <= a < ndim for a in axes):
+        raise ValueError(f"an axis outside −{ndim} … {ndim - 1}")
+    return tuple(sorted({a % ndim for a in axes}))
+
+
+def check_answers(answers, expected, diagnose, width=None):
+    """Feedback on a dict of answers with the keys of ``expected``: one line per key,
+    "<key> norm: <diagnose(key, answer)>" (keys right-aligned to ``width``), then "k/n correct". A
+    wrong call gets an error that says what is expected."""
+    if not isinstance(answers, dict):
+        example = ", ".join(f"{k!r}: {v}" for k, v in list(expected.items())[:1])
+        raise TypeError(f"answers must be a dict like {{{example}, ...}}; got {type(answers).__name__}")
+    unknown = set(answers) - set(expected)
+    if unknown:
+        raise ValueError(f"answers has unknown keys {sorted(unknown)}; expected {list(expected)}")
+    width = width or max(len(k) for k in expected)
+    results = {k: diagnose(k, answers.get(k)) for k in expected}
+    lines = [f"{k:>{width}} norm: {v}" for k, v in results.items()]
+    score = sum(v.startswith("correct") for v in results.values())
+    return "\n".join(lines + [f"{score}/{len(expected)} correct"])
+

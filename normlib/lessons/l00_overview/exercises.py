@@ -1,5 +1,7 @@
 """Exercise checker for notebook 00: which axes each normalization averages over."""
 
+from ...checking import answer_axes, check_answers
+
 __all__ = ["check_axes", "NORM_AXES"]
 
 # For x of shape (N, C, H, W): the axes each method averages over (Wu & He 2018, Sec. 3.1).
@@ -10,20 +12,11 @@ _KEEPS = {"batch": "one μ, σ² per channel, shared by every example in the bat
           "instance": "one μ, σ² per example and channel"}
 
 
-def _normalize_axes(answer):
-    if isinstance(answer, int):
-        answer = (answer,)
-    axes = tuple(sorted({int(a) % 4 for a in answer}))
-    if any(not -4 <= int(a) < 4 for a in answer):
-        raise ValueError
-    return axes
-
-
 def _diagnose(method, answer):
     if answer is None:
         return "not answered yet"
     try:
-        axes = _normalize_axes(answer)
+        axes = answer_axes(answer, 4)
     except (TypeError, ValueError):
         return f"{answer!r} is not a tuple of axes of a 4-d array (0, 1, 2, 3; or −4 … −1)"
     right = NORM_AXES[method]
@@ -48,11 +41,4 @@ def check_axes(answers):
 
     Returns the feedback text, one line per method (print it).
     """
-    if not isinstance(answers, dict):
-        raise TypeError(f"answers must be a dict like {{'batch': (0, 2, 3), ...}}; got {type(answers).__name__}")
-    unknown = set(answers) - set(NORM_AXES)
-    if unknown:
-        raise ValueError(f"answers has unknown keys {sorted(unknown)}; expected {list(NORM_AXES)}")
-    lines = [f"{m:>8} norm: {_diagnose(m, answers.get(m))}" for m in NORM_AXES]
-    score = sum(_diagnose(m, answers.get(m)).startswith("correct") for m in NORM_AXES)
-    return "\n".join(lines + [f"{score}/{len(NORM_AXES)} correct"])
+    return check_answers(answers, NORM_AXES, _diagnose)

@@ -19,7 +19,6 @@ Training is in float64 on one BLAS thread, so the numbers do not depend on the C
 """
 
 import copy
-import json
 import numbers
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,7 +32,7 @@ from ...data import load_digits
 from ...layers import Module
 from ...nn import Linear, Sequential, Sigmoid, as_rng, fit, softmax_cross_entropy
 from ...probe import layer_inputs
-from ...results import readonly as _readonly, freeze as _deep_freeze
+from ...results import freeze as _deep_freeze, load_json, readonly as _readonly
 
 __all__ = ["SanturkarNoise", "NETWORKS", "sigmoid_mlp", "sigmoid_inputs", "figure1", "Figure1", "first_step",
            "summarize", "load_results", "RESULTS", "ics_measure", "loss_along_gradient"]
@@ -253,9 +252,7 @@ def load_results(path=None):
     a read-only mapping with ``settings``, ``seeds``, ``command``, ``versions`` and ``runs`` — one
     :func:`summarize` mapping per seed (lists become tuples)."""
     path = RESULTS if path is None else Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run python -m normlib.lessons.l02_internal_covariate_shift.long_runs")
-    return _deep_freeze(json.loads(path.read_text()))
+    return _deep_freeze(load_json(path, "python -m normlib.lessons.l02_internal_covariate_shift.long_runs"))
 
 
 

@@ -21,7 +21,6 @@ Cached results are handed out read-only (frozen dataclasses, read-only arrays an
 """
 
 import copy
-import json
 import numbers
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,7 +35,7 @@ from ...layers import BatchNorm
 from ...module import positive_int
 from ...nn import Linear, ReLU, Sigmoid, fit, one_blas_thread, softmax_cross_entropy
 from ...probe import layer_inputs
-from ...results import freeze as _deep_freeze, readonly as _readonly
+from ...results import freeze as _deep_freeze, load_json, readonly as _readonly
 
 __all__ = ["sigmoid", "sigmoid_slope", "tangent_halfwidth", "linear_r2", "sigmoid_measures",
            "relu_measures", "bn_mlp", "activation_inputs", "RedBlue", "red_blue", "Learned",
@@ -310,8 +309,6 @@ def load_results(path=None):
     (a read-only nested mapping; lists become tuples): ``red_blue[lr][name]`` and
     ``ablation[activation][lr][affine]`` hold one :class:`Run`-like mapping per seed."""
     path = RESULTS if path is None else Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run python -m normlib.lessons.l04_scale_shift_sigmoid.long_runs")
-    return _deep_freeze(json.loads(path.read_text()))
+    return _deep_freeze(load_json(path, "python -m normlib.lessons.l04_scale_shift_sigmoid.long_runs"))
 
 

@@ -19,7 +19,6 @@ notebook and its explorer. Every result object is frozen and its arrays are read
 one in a notebook cannot change what the next call or the explorer sees.
 """
 
-import json
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -31,7 +30,7 @@ import numpy as np
 from ...data import load_digits
 from ...models import mlp
 from ...nn import Linear, accuracy, fit, softmax_cross_entropy
-from ...results import readonly
+from ...results import load_json, readonly
 
 __all__ = ["LRS", "NETWORKS", "SEEDS", "WEIGHT_DECAYS", "REG_NAMES", "LOSS_BLOCK", "digits_mlp",
            "steps_to_target", "Run", "train", "Sweep", "lr_sweep", "regularization_runs",
@@ -308,10 +307,7 @@ def results_path():
 @lru_cache(maxsize=1)
 def saved_results():
     """The results :mod:`.long_runs` saved (read-only; loaded once)."""
-    path = results_path()
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} is missing: run `python -m normlib.lessons.l06_batch_norm_benefits.long_runs`")
-    data = json.loads(path.read_text())
+    data = load_json(results_path(), "python -m normlib.lessons.l06_batch_norm_benefits.long_runs")
     runs = [run_from_dict(r) for r in data["runs"]]
     by_key = {}
     for r, raw in zip(runs, data["runs"]):

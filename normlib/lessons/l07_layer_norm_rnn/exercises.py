@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ...checking import call_student
+from ...checking import answer_axes, call_student, check_answers
 
 __all__ = ["SEQUENCE_AXES", "check_sequence_axes", "check_ln_rnn_step"]
 
@@ -26,20 +26,11 @@ _KNOWN = {
 }
 
 
-def _as_axes(answer):
-    if isinstance(answer, (int, np.integer)):
-        answer = (answer,)
-    axes = tuple(int(a) for a in answer)
-    if not axes or any(not -3 <= a < 3 for a in axes):
-        raise ValueError
-    return tuple(sorted({a % 3 for a in axes}))
-
-
 def _diagnose(which, answer):
     if answer is None:
         return "not answered yet"
     try:
-        axes = _as_axes(answer)
+        axes = answer_axes(answer, 3)
     except (TypeError, ValueError):
         return f"{answer!r} is not a tuple of axes of a 3-d array (0, 1, 2; or −3 … −1)"
     right = SEQUENCE_AXES[which]
@@ -54,15 +45,7 @@ def _diagnose(which, answer):
 def check_sequence_axes(answers):
     """Check ``{"layer": axes, "batch": axes}``: the axes that layer norm and the per-step batch
     norm of an RNN average over, for summed inputs of shape (N, T, H). Returns feedback text."""
-    if not isinstance(answers, dict):
-        raise TypeError(f"answers must be a dict like {{'layer': (2,), 'batch': ...}}; got {type(answers).__name__}")
-    unknown = set(answers) - set(SEQUENCE_AXES)
-    if unknown:
-        raise ValueError(f"answers has unknown keys {sorted(unknown)}; expected {list(SEQUENCE_AXES)}")
-    results = {k: _diagnose(k, answers.get(k)) for k in SEQUENCE_AXES}
-    lines = [f"{k:>6} norm: {v}" for k, v in results.items()]
-    score = sum(v.startswith("correct") for v in results.values())
-    return "\n".join(lines + [f"{score}/{len(SEQUENCE_AXES)} correct"])
+    return check_answers(answers, SEQUENCE_AXES, _diagnose, width=6)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ The digits are read as sequences: the 8 rows of an 8×8 image are 8 time steps o
 :func:`rnn_experiment` trains the three on them (cached, so a notebook and its explorer share a run).
 """
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,7 +26,7 @@ from ... import functional as F
 from ...data import load_digits
 from ...layers import Module, _positive_int
 from ...nn import Linear, Sequential, as_rng, fit
-from ...results import readonly as _frozen
+from ...results import load_json, readonly as _frozen
 
 __all__ = ["RNN", "LastStep", "rnn_classifier", "digit_sequences", "train_rnn", "rnn_experiment",
            "RNNResults", "NORMS", "blank_rows", "rnn_results", "RNN_RESULTS_FILE"]
@@ -267,10 +266,7 @@ def rnn_results(path=RNN_RESULTS_FILE):
     """The RNN comparison on 5 seeds that ``long_runs.py`` saved (cached, read-only):
     ``runs[lr][name][metric]`` is an array over seeds (name "plain", "layer", "batch"; lr "0.1",
     "0.05"); ``provenance`` holds the command, versions, date and settings."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run python -m normlib.lessons.l07_layer_norm_rnn.long_runs rnn")
-    raw = json.loads(path.read_text())
+    raw = load_json(Path(path), "python -m normlib.lessons.l07_layer_norm_rnn.long_runs rnn")
     runs = MappingProxyType({lr: MappingProxyType({n: MappingProxyType({k: _frozen(np.array(v, float))
                                                                          for k, v in d.items()})
                                                    for n, d in byname.items()})

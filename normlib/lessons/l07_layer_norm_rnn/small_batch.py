@@ -23,7 +23,6 @@ Three measurements answer the lecture notes' open question ("이유는 찾아보
 """
 
 import copy
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -36,7 +35,7 @@ from ...models import mlp
 from ...module import one_blas_thread, positive_int as _positive_int
 from ...nn import Linear, accuracy, as_rng, fit, softmax_cross_entropy
 from ...probe import precise_bn
-from ...results import readonly
+from ...results import load_json, readonly
 
 __all__ = ["random_batches", "batch_statistics", "train_test_gap", "norm_mlp", "hidden_inputs",
            "SWEEP_BATCH_SIZES", "SWEEP_NORMS", "EPOCHS", "MOMENTUM", "LR_GRID", "digits64",
@@ -245,10 +244,7 @@ def _summaries(per_seed):
 @lru_cache(maxsize=2)
 def small_batch_results(path=RESULTS_FILE):
     """Read the decomposition that ``long_runs.py`` saved (cached, read-only)."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run python -m normlib.lessons.l07_layer_norm_rnn.long_runs")
-    raw = json.loads(path.read_text())
+    raw = load_json(Path(path), "python -m normlib.lessons.l07_layer_norm_rnn.long_runs")
     sizes = tuple(raw["settings"]["batch_sizes"])
     per_seed = MappingProxyType({n: MappingProxyType({k: readonly(v, float) for k, v in d.items()})
                                  for n, d in raw["per_seed"].items()})

@@ -14,7 +14,6 @@
 """
 
 import copy
-import json
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,7 +28,7 @@ from ...functional import _as_float_array, check_groups
 from ...module import one_blas_thread, positive_int as _positive_int
 from ...nn import fit
 from ...probe import precise_bn
-from ...results import readonly
+from ...results import load_json, readonly
 
 __all__ = ["photo_tensor", "adjust", "group_stats", "to_display", "PAPER_BATCH", "PAPER_ERROR",
            "BATCH_SIZES", "EPOCHS", "CHANNELS", "GROUPS", "DECAY_AT", "RESULTS_FILE", "METRICS",
@@ -327,10 +326,7 @@ class Results:
 @lru_cache(maxsize=2)
 def load_results(path=RESULTS_FILE):
     """Read the results ``long_runs.py`` saved (read-only; cached)."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run python -m normlib.lessons.l08_instance_group_norm.long_runs")
-    raw = json.loads(path.read_text())
+    raw = load_json(Path(path), "python -m normlib.lessons.l08_instance_group_norm.long_runs")
     s = raw["sweep"]
     metrics = {n: {k: np.array(v, dtype=float) for k, v in s["metrics"][n].items()} for n in s["norms"]}
     sweep = _sweep(s["batch_sizes"], s["norms"], s["seeds"], s["steps"], s["base_lr"], metrics, s["settings"])

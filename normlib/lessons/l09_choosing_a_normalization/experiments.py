@@ -9,7 +9,6 @@
   :class:`ShardedBatchNorm` (local or synchronized statistics) and :func:`sync_bn_experiment`.
 """
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +20,7 @@ from ... import functional as F
 from ...conv import conv_net
 from ...nn import one_blas_thread
 from ...layers import BatchNorm, GroupNorm, InstanceNorm, LayerNorm, Module, RMSNorm, _positive_int
-from ...results import readonly
+from ...results import load_json, readonly
 
 __all__ = ["Flatten", "make_norm", "NORM_NAMES", "USES", "find_sets", "properties",
            "properties_table", "format_table", "worker_stats", "all_reduce", "stats_from_sums",
@@ -332,10 +331,7 @@ def sync_bn_experiment(workers=8, per_worker=2, epochs=3, seeds=(0, 1, 2), base_
 def load_sync_results(path=SYNC_RESULTS_FILE):
     """What ``long_runs.py`` saved: ``(SyncBNResult, extra)`` — ``extra`` holds the check that the
     synchronized run is the batch-16 run (``max_weight_difference``) and the provenance."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run python -m normlib.lessons.l09_choosing_a_normalization.long_runs")
-    raw = json.loads(path.read_text())
+    raw = load_json(Path(path), "python -m normlib.lessons.l09_choosing_a_normalization.long_runs")
     result = SyncBNResult(MappingProxyType({m: readonly(v, float) for m, v in raw["error"].items()}),
                           tuple(raw["seeds"]), MappingProxyType(raw["settings"]))
     return result, MappingProxyType({k: v for k, v in raw.items() if k not in ("error", "seeds", "settings")})
