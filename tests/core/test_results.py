@@ -33,12 +33,3 @@ def test_load_json_reads_or_names_the_command(tmp_path):
     assert load_json(tmp_path / "r.json", "python -m x") == {"a": [1, 2]}
     with pytest.raises(FileNotFoundError, match="run `python -m x.long_runs`"):
         load_json(tmp_path / "missing.json", "python -m x.long_runs")
-
-
-def test_answer_axes_follows_numpys_conventions():
-    from normlib.checking import answer_axes
-    assert answer_axes(-1, 3) == (2,) and answer_axes((3, 0, -2), 4) == (0, 2, 3)
-    with pytest.raises(ValueError):
-        answer_axes((3,), 3)
-    with pytest.raises((TypeError, ValueError)):
-        answer_axes("HW", 4)
