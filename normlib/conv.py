@@ -20,7 +20,8 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .functional import _as_float_array
-from .layers import BatchNorm, GroupNorm, InstanceNorm, Module, _positive_int
+from .layers import BatchNorm, GroupNorm, InstanceNorm
+from .module import Module, positive_int as _positive_int
 from .nn import Linear, ReLU, Sequential, as_rng
 
 __all__ = ["im2col", "col2im", "Conv2d", "GlobalAvgPool", "conv_net"]

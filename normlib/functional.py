@@ -24,7 +24,8 @@ import numpy as np
 __all__ = [
     "standardize", "standardize_backward", "standardize_backward_staged",
     "batch_norm", "layer_norm", "instance_norm", "group_norm", "rms_norm",
-    "norm_forward", "norm_backward", "batch_norm_backward", "normalize_axes",
+    "norm_forward", "norm_backward", "batch_norm_backward", "group_norm_forward", "group_norm_backward",
+    "normalize_axes",
 ]
 
 
@@ -338,19 +339,41 @@ def group_norm(x, num_groups, gamma=None, beta=None, eps=1e-5):
     """
     x = _check_channels_input(x, "group_norm")
     _check_eps(eps)
-    N, C = x.shape[:2]
+    C = x.shape[1]
     check_groups(num_groups, C)
     gamma = _check_param(gamma, "gamma", C, "channel", x.dtype)
     beta = _check_param(beta, "beta", C, "channel", x.dtype)
-    xg = x.reshape(N, num_groups, C // num_groups, *x.shape[2:])
-    x_hat = standardize(xg, tuple(range(2, xg.ndim)), eps)[0]
-    y = x_hat.reshape(x.shape)
-    pshape = (1, C) + (1,) * (x.ndim - 2)
-    if gamma is not None:
-        y = y * gamma.reshape(pshape)
-    if beta is not None:
-        y = y + beta.reshape(pshape)
+    y, _ = group_norm_forward(x, num_groups, gamma, beta, eps)
     return y
+
+
+def group_norm_forward(x, num_groups, gamma=None, beta=None, eps=1e-5):
+    """The listing above, with what backward needs. x: (N, C, *spatial); gamma, beta: (C,) or None;
+    no input checks (:func:`group_norm` and :class:`normlib.GroupNorm` make them). Returns
+    ``(y, cache)``; the cache holds ``x_hat`` (the shape of x), ``inv_std`` (N, G, 1, …),
+    ``gamma``, ``pshape``, ``param_axis`` (1) and ``group_shape`` (N, G, C/G, *spatial)."""
+    N, C = x.shape[:2]
+    xg = x.reshape(N, num_groups, C // num_groups, *x.shape[2:])
+    x_hat, _, _, inv_std = standardize(xg, tuple(range(2, xg.ndim)), eps)
+    x_hat = x_hat.reshape(x.shape)
+    pshape = (1, C) + (1,) * (x.ndim - 2)
+    y = x_hat if gamma is None else x_hat * gamma.reshape(pshape)
+    y = y if beta is None else y + beta.reshape(pshape)
+    cache = dict(x_hat=x_hat, inv_std=inv_std, gamma=gamma, pshape=pshape, param_axis=1,
+                 group_shape=xg.shape)
+    return y, cache
+
+
+def group_norm_backward(dy, cache):
+    """Backward of :func:`group_norm_forward`: dy the shape of x; returns ``(dx, dgamma, dbeta)``.
+    The gradient of the standardization runs in the grouped shape (N, G, C/G, *spatial), like the
+    forward."""
+    dgamma, dbeta, _ = _param_grads(dy, cache)
+    dx_hat = dy if cache["gamma"] is None else dy * cache["gamma"].reshape(cache["pshape"])
+    g = cache["group_shape"]
+    dx = standardize_backward(dx_hat.reshape(g), cache["x_hat"].reshape(g), cache["inv_std"],
+                              tuple(range(2, len(g))))
+    return dx.reshape(dy.shape), dgamma, dbeta
 
 
 def rms_norm(x, gamma=None, eps=None):

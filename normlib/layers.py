@@ -248,29 +248,16 @@ class GroupNorm(_Norm):
     def forward(self, x):
         """x: (N, C) or (N, C, *spatial); returns y, the same shape."""
         x = self._check_input(x)
-        N, C = x.shape[:2]
-        xg = x.reshape(N, self.num_groups, C // self.num_groups, *x.shape[2:])
-        x_hat, _, _, inv_std = F.standardize(xg, tuple(range(2, xg.ndim)), self.eps)
-        x_hat = x_hat.reshape(x.shape)
         gamma, beta = self._params(x)
-        pshape = (1, C) + (1,) * (x.ndim - 2)
-        y = x_hat if gamma is None else x_hat * gamma.reshape(pshape)
-        y = y if beta is None else y + beta.reshape(pshape)
-        self._cache = dict(x_hat=x_hat, inv_std=inv_std,
-                           gamma=gamma, pshape=pshape, param_axis=1, group_shape=xg.shape)
+        y, self._cache = F.group_norm_forward(x, self.num_groups, gamma, beta, self.eps)
         return y
 
     def backward(self, dy):
-        """dy: (N, C, *spatial); returns dx and fills dγ, dβ. The gradient of the standardization
-        runs in the grouped shape (N, G, C/G, *spatial), like the forward."""
+        """dy: (N, C, *spatial); returns dx and fills dγ, dβ."""
         dy, cache = self._check_dy(dy)
-        dgamma, dbeta, _ = F._param_grads(dy, cache)
-        dx_hat = dy if cache["gamma"] is None else dy * cache["gamma"].reshape(cache["pshape"])
-        g = cache["group_shape"]
-        dx = F.standardize_backward(dx_hat.reshape(g), cache["x_hat"].reshape(g), cache["inv_std"],
-                                    tuple(range(2, len(g))))
+        dx, dgamma, dbeta = F.group_norm_backward(dy, cache)
         self._keep_param_grads(dgamma, dbeta)
-        return dx.reshape(dy.shape)
+        return dx
 
     def extra_repr(self):
         return f"{self.num_groups}, {self.num_features}, eps={self.eps:g}, affine={self.affine}"

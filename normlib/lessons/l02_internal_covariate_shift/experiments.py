@@ -29,7 +29,7 @@ import numpy as np
 
 from ... import models
 from ...data import load_digits
-from ...layers import Module
+from ...module import Module
 from ...nn import Linear, Sequential, Sigmoid, as_rng, fit, softmax_cross_entropy
 from ...probe import layer_inputs
 from ...results import freeze as _deep_freeze, load_json, readonly as _readonly

@@ -40,8 +40,8 @@ from ... import functional as F
 from ...data import load_digits
 from ...models import sigmoid_mlp
 from ...probe import bn_layers as _bn_layers, layer_inputs, precise_bn
-from ...layers import BatchNorm, _positive_int
-from ...module import one_blas_thread
+from ...layers import BatchNorm
+from ...module import one_blas_thread, positive_int as _positive_int
 from ...nn import Linear, SGD, Sequential, accuracy, as_rng, fit, minibatches, softmax_cross_entropy
 
 __all__ = ["new_batch_weight", "running_average", "ema_weights", "batch_statistics",

@@ -24,7 +24,7 @@ import numpy as np
 
 from ... import functional as F
 from ...data import load_digits
-from ...layers import Module, _positive_int
+from ...module import Module, positive_int as _positive_int
 from ...nn import Linear, Sequential, as_rng, fit
 from ...results import load_json, readonly as _frozen
 

@@ -17,7 +17,8 @@ structure. :func:`gradient_norms` measures ‖∂L/∂W‖ of every block's weig
 import numpy as np
 
 from ...functional import _as_float_array
-from ...layers import LayerNorm, Module, RMSNorm, _positive_int
+from ...layers import LayerNorm, RMSNorm
+from ...module import Module, positive_int as _positive_int
 from ...nn import Linear, ReLU, Sequential, softmax_cross_entropy
 
 __all__ = ["ResidualBlock", "residual_stack", "gradient_norms", "PLACEMENTS", "train_stack"]

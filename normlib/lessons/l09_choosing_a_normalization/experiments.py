@@ -19,7 +19,8 @@ import numpy as np
 from ... import functional as F
 from ...conv import conv_net
 from ...nn import one_blas_thread
-from ...layers import BatchNorm, GroupNorm, InstanceNorm, LayerNorm, Module, RMSNorm, _positive_int
+from ...layers import BatchNorm, GroupNorm, InstanceNorm, LayerNorm, RMSNorm
+from ...module import Module, positive_int as _positive_int
 from ...results import load_json, readonly
 
 __all__ = ["Flatten", "make_norm", "NORM_NAMES", "USES", "find_sets", "properties",
