@@ -1,5 +1,6 @@
 """normlib.results: what a cached experiment hands out cannot be changed by its caller."""
 
+import json
 from types import MappingProxyType
 
 import numpy as np
@@ -33,3 +34,13 @@ def test_load_json_reads_or_names_the_command(tmp_path):
     assert load_json(tmp_path / "r.json", "python -m x") == {"a": [1, 2]}
     with pytest.raises(FileNotFoundError, match="run `python -m x.long_runs`"):
         load_json(tmp_path / "missing.json", "python -m x.long_runs")
+
+
+def test_run_provenance_names_the_commit_the_cpu_and_the_blas_kernels():
+    from normlib.results import run_provenance
+    p = run_provenance()
+    assert set(p) == {"git_commit", "cpu", "blas"}
+    assert p["git_commit"] is None or len(p["git_commit"].split("+")[0]) == 40
+    assert isinstance(p["cpu"], str) and p["cpu"]
+    assert p["blas"] and all({"internal_api", "architecture", "num_threads"} <= set(b) for b in p["blas"])
+    json.dumps(p)                                   # saved with the results: plain JSON

@@ -19,6 +19,7 @@ import sys
 import numpy as np
 
 from .experiments import RESULTS, figure1, summarize
+from ...results import run_provenance
 
 SEEDS = (0, 1, 2, 3, 4)
 SETTINGS = dict(steps=2000, batch_size=60, lr=0.5, eval_every=40, units=8)
@@ -32,6 +33,7 @@ def main(path=RESULTS):
     out = dict(command="python -m normlib.lessons.l02_internal_covariate_shift.long_runs",
                date=datetime.date.today().isoformat(),
                versions=dict(python=platform.python_version(), numpy=np.__version__),
+               **run_provenance(),
                settings=dict(SETTINGS, dtype="float64", summary="summarize(r, layer=3, early=200)"),
                seeds=list(SEEDS), runs=runs)
     path.parent.mkdir(exist_ok=True)

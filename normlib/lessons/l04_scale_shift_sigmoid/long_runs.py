@@ -23,6 +23,7 @@ from dataclasses import asdict
 import numpy as np
 
 from .experiments import RESULTS, train_bn_mlp
+from ...results import run_provenance
 
 SEEDS = (0, 1, 2, 3, 4)
 RED_BLUE = dict(lrs=(0.1, 0.5), offset=4.0, steps=2000, eval_every=50, batch_size=60)
@@ -56,6 +57,7 @@ def main(path=RESULTS):
     out = dict(command="python -m normlib.lessons.l04_scale_shift_sigmoid.long_runs",
                date=datetime.date.today().isoformat(),
                versions=dict(python=platform.python_version(), numpy=np.__version__),
+               **run_provenance(),
                settings=dict(red_blue=RED_BLUE, ablation=ABLATION, seeds=list(SEEDS), dtype="float64",
                              network="bn_mlp: 64 → 3 × (Linear → BN → activation, 100 units) → 10"),
                red_blue=red_blue, ablation=ablation)

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from . import experiments as E
+from ...results import run_provenance
 
 SETTINGS = dict(
     lr_sweep=dict(lrs=list(E.LRS), seeds=list(E.SEEDS), steps=400, eval_every=5),
@@ -59,7 +60,7 @@ def run_all(settings=SETTINGS, log=print):
     return dict(
         command="python -m normlib.lessons.l06_batch_norm_benefits.long_runs",
         date=datetime.date.today().isoformat(),
-        python=platform.python_version(), numpy=np.__version__,
+        python=platform.python_version(), numpy=np.__version__, **run_provenance(),
         dtype="float64", seconds=round(time.perf_counter() - start),
         n_runs=n_runs, n_steps=n_steps, settings=settings, runs=runs)
 

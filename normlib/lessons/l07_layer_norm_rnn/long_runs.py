@@ -27,6 +27,7 @@ import numpy as np
 
 from ...nn import accuracy
 from . import rnn, small_batch as sb
+from ...results import run_provenance
 
 RESULTS = Path(__file__).with_name("results")
 COMMAND = "python -m normlib.lessons.l07_layer_norm_rnn.long_runs"
@@ -38,7 +39,7 @@ RNN_LRS, RNN_BLANK_ROWS = (0.1, 0.05), (0, 4, 8)
 
 def _provenance(settings):
     return dict(command=COMMAND, date=datetime.date.today().isoformat(), python=platform.python_version(),
-                numpy=np.__version__, settings=settings)
+                numpy=np.__version__, settings=settings, **run_provenance())
 
 
 def _round(v, digits=6):

@@ -25,6 +25,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 
 from . import experiments as ex
+from ...results import run_provenance
 
 SEEDS = (0, 1, 2)
 TUNE_SEEDS = (0, 1, 2)
@@ -76,7 +77,7 @@ def main(seeds=SEEDS, tune_seeds=TUNE_SEEDS, path=ex.RESULTS_FILE, workers=WORKE
     out = {
         "provenance": {
             "command": "python -m normlib.lessons.l08_instance_group_norm.long_runs",
-            "python": platform.python_version(), "numpy": np.__version__,
+            "python": platform.python_version(), "numpy": np.__version__, **run_provenance(),
             "date": datetime.date.today().isoformat(), "seconds": round(time.time() - start),
             "processes": workers, "machine": platform.machine()},
         "tuning": {"settings": {"grid": list(LR_GRID), "batch_size": TUNE_BATCH, "epochs": ex.EPOCHS,

@@ -21,6 +21,7 @@ import numpy as np
 
 from . import experiments as ex
 from ..l08_instance_group_norm import experiments as l08
+from ...results import run_provenance
 
 SEEDS = (0, 1, 2)
 
@@ -53,7 +54,7 @@ def main(seeds=SEEDS, path=ex.SYNC_RESULTS_FILE, workers=2, base_lr=None):
     out = {
         "provenance": {
             "command": "python -m normlib.lessons.l09_choosing_a_normalization.long_runs",
-            "python": platform.python_version(), "numpy": np.__version__,
+            "python": platform.python_version(), "numpy": np.__version__, **run_provenance(),
             "date": datetime.date.today().isoformat(), "seconds": round(time.time() - start),
             "machine": platform.machine()},
         "settings": dict(result.settings),
