@@ -19,7 +19,7 @@ copied from (a pixel lies in up to k² patches, so its gradient is a sum of up t
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .functional import _as_float_array
+from .checks import as_float_array
 from .layers import BatchNorm, GroupNorm, InstanceNorm
 from .module import Module, positive_int as _positive_int
 from .nn import Linear, ReLU, Sequential, as_rng
@@ -47,7 +47,7 @@ def im2col(x, kernel_size, padding=0):
     cols : ndarray (N·H'·W', C·k·k), rows ordered (n, i, j), columns ordered (c, u, v) — the
         order of ``w.reshape(C_out, -1)`` — with H' = H + 2p − k + 1, W' = W + 2p − k + 1.
     """
-    x = _as_float_array(x)
+    x = as_float_array(x)
     if x.ndim != 4:
         raise ValueError(f"x must have shape (N, C, H, W); got shape {x.shape}")
     k, p = _positive_int(kernel_size, "kernel_size"), _check_padding(padding)
@@ -112,7 +112,7 @@ class Conv2d(Module):
         self._cache = None
 
     def forward(self, x):
-        x = _as_float_array(x)
+        x = as_float_array(x)
         if x.ndim != 4 or x.shape[1] != self.in_channels:
             raise ValueError(f"Conv2d({self.in_channels}, {self.out_channels}) expects x of shape "
                              f"(N, {self.in_channels}, H, W); got {x.shape}")
@@ -129,7 +129,7 @@ class Conv2d(Module):
 
     def backward(self, dy):
         cols, x_shape = self._require_cache()
-        dy = _as_float_array(dy, "dy")
+        dy = as_float_array(dy, "dy")
         dy2 = dy.transpose(0, 2, 3, 1).reshape(-1, self.out_channels)    # rows ordered (n, i, j)
         if dy2.shape[0] != cols.shape[0]:
             raise ValueError(f"dy must have the shape of the last forward output; got {dy.shape}")
@@ -147,7 +147,7 @@ class GlobalAvgPool(Module):
     """(N, C, H, W) → (N, C): the mean of every feature map; backward spreads dy/(H·W) evenly."""
 
     def forward(self, x):
-        x = _as_float_array(x)
+        x = as_float_array(x)
         if x.ndim != 4:
             raise ValueError(f"GlobalAvgPool expects x of shape (N, C, H, W); got {x.shape}")
         self._cache = x.shape

@@ -12,80 +12,45 @@ in the set S of values that share one μ and σ². For an input of shape (N, C, 
     group norm     S = same example and group of C/G channels → reshape C into (G, C/G), reduce (C/G, H, W)
     RMS norm       like layer norm, but no centring: x̂ = x / √(mean(x²) + ε) (Zhang & Sennrich 2019)
 
-`standardize` and `standardize_backward` are that one operation (standardize hands back 1/σ, which
-the backward needs); the five functions at the bottom of
-this file are thin choices of axes on it (group norm first reshapes C into (G, C/G), Wu & He's
-listing). `batch_norm_backward` is BN's shortcut of the general backward, written out on its own. σ² is the biased (1/m) variance, as in the BN paper's
-Algorithm 1 and in PyTorch.
+Reading order: `standardize` and `standardize_backward` are that one operation (standardize hands
+back 1/σ, which the backward needs); `batch_norm_forward` and `batch_norm_backward` are batch norm
+written out in full, training and eval mode, as `BatchNorm` runs it; `norm_forward`/`norm_backward`
+add γ and β for any axes; the five functions at the bottom are thin choices of axes (group norm first
+reshapes C into (G, C/G), Wu & He's listing). σ² is the biased (1/m) variance, as in the BN paper's
+Algorithm 1 and in PyTorch. Input is checked once, where it comes in (:mod:`normlib.checks`).
 """
 
 import numpy as np
 
+from .checks import (as_float_array, check_batch_stats, check_channels_input, check_eps, check_groups,
+                     check_param, normalize_axes)
+
 __all__ = [
     "standardize", "standardize_backward", "standardize_backward_staged",
+    "batch_norm_forward", "batch_norm_backward",
     "batch_norm", "layer_norm", "instance_norm", "group_norm", "rms_norm",
-    "norm_forward", "norm_backward", "batch_norm_backward", "group_norm_forward", "group_norm_backward",
-    "normalize_axes",
+    "norm_forward", "norm_backward", "param_grads", "group_norm_forward", "group_norm_backward",
 ]
-
-
-# ----------------------------------------------------------------------------------------------
-# Checks: bad input gets a sentence, not a broadcasting traceback
-# ----------------------------------------------------------------------------------------------
-def _as_float_array(x, name="x"):
-    if isinstance(x, np.generic):
-        x = np.asarray(x)
-    if not isinstance(x, np.ndarray):
-        raise TypeError(f"{name} must be a NumPy array of floats (float32 or float64); got "
-                        f"{type(x).__name__} — convert it with np.asarray({name}, dtype=np.float64)")
-    if not np.issubdtype(x.dtype, np.floating):
-        raise TypeError(f"{name} must be a floating-point array (float32 or float64); got dtype {x.dtype} "
-                        f"— convert it with {name}.astype(np.float64)")
-    return x
-
-
-def _check_eps(eps):
-    if (isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating))
-            or not np.isfinite(eps) or eps < 0):
-        raise ValueError(f"eps must be a finite number ≥ 0 (1e-5 is usual); got {eps!r}")
-
-
-def normalize_axes(axes, ndim, name="axes"):
-    """``axes`` as a sorted tuple of non-negative ints, by NumPy's conventions: an int or a tuple of
-    ints, negative axes counting from the end (−1 is the last). Duplicates, out-of-range axes and
-    non-integers get a ValueError or TypeError that names ``name``."""
-    if isinstance(axes, (int, np.integer)) and not isinstance(axes, bool):
-        axes = (axes,)
-    if not isinstance(axes, (tuple, list)) or not all(
-            isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axes):
-        raise TypeError(f"{name} must be an int or a tuple of ints (NumPy's convention, e.g. (0,) or -1); "
-                        f"got {axes!r}")
-    if not axes:
-        raise ValueError(f"{name} must name at least one axis to reduce over; got {axes!r}")
-    out = []
-    for a in axes:
-        if not -ndim <= a < ndim:
-            raise ValueError(f"{name}: axis {a} is out of range for an array with {ndim} axes "
-                             f"(valid: {-ndim} … {ndim - 1})")
-        out.append(int(a) % ndim)
-    if len(set(out)) != len(out):
-        raise ValueError(f"{name} names an axis twice: {axes!r} is {tuple(out)} with negative axes resolved")
-    return tuple(sorted(out))
-
-
-def _check_param(p, name, size, what, dtype):
-    """γ or β: one entry per channel/feature. Returns it as a 1-D array of x's dtype (or None)."""
-    if p is None:
-        return None
-    p = np.asarray(p)
-    if p.shape != (size,):
-        raise ValueError(f"{name} must have shape ({size},), one entry per {what}; got shape {p.shape}")
-    return p.astype(dtype, copy=False)
 
 
 # ----------------------------------------------------------------------------------------------
 # The one operation
 # ----------------------------------------------------------------------------------------------
+def _centre(x, axes):
+    """(x − μ, μ) over ``axes``, μ with the reduced axes kept as size 1.
+
+    Textbook: μ = mean(x); x − μ. Computed here with each set first shifted by one of its own values
+    (its first one), which gives the same μ in exact arithmetic and keeps the rounding small: a
+    constant set becomes exactly 0 (so its output is exactly β), and an input offset by 1e6 stays as
+    accurate as one centred at 0 (the one-pass E[x²] − E[x]² loses every digit there).
+    """
+    first = x[tuple(slice(0, 1) if a in axes else slice(None) for a in range(x.ndim))]
+    xc = x - first                          # exact for values close to `first`
+    shift = xc.mean(axis=axes, keepdims=True)
+    xc -= shift
+    return xc, first + shift
+
+
 def standardize(x, axes, eps=1e-5, center=True):
     """Standardize ``x`` over ``axes``: x̂ = (x − μ) / √(σ² + ε).
 
@@ -104,20 +69,14 @@ def standardize(x, axes, eps=1e-5, center=True):
     var : ndarray, the biased (1/m) variance σ², same shape as ``mean`` (mean(x²) when not centred)
     inv_std : ndarray, 1/√(σ² + ε), same shape as ``mean`` — what :func:`standardize_backward` needs
 
-    Numerics: the variance is computed in two passes (centre first, then average the squares), and
-    each set is first shifted by one of its own values. The shift makes a constant set exactly 0
-    after centring (so its output is exactly β), and keeps an input offset by 1e6 as accurate as
-    one centred at 0; the one-pass E[x²] − E[x]² loses every digit there.
+    Numerics: the variance is computed in two passes (centre first, then average the squares;
+    :func:`_centre` says how the centring stays exact).
     """
-    x = _as_float_array(x)
+    x = as_float_array(x)
     axes = normalize_axes(axes, x.ndim)
-    _check_eps(eps)
+    check_eps(eps)
     if center:
-        first = x[tuple(slice(0, 1) if a in axes else slice(None) for a in range(x.ndim))]
-        xc = x - first                      # exact for values close to `first`
-        shift = xc.mean(axis=axes, keepdims=True)
-        xc -= shift
-        mean = first + shift
+        xc, mean = _centre(x, axes)
         var = np.mean(np.square(xc), axis=axes, keepdims=True)
     else:
         xc = x
@@ -211,9 +170,10 @@ def norm_forward(x, axes, gamma=None, beta=None, param_axis=1, eps=1e-5, center=
     return y, cache
 
 
-def _param_grads(dy, cache):
+def param_grads(dy, cache):
     """dγ and dβ: *sums* over every axis but the parameter axis (each γ_c touches every value of
-    channel c in the batch), not means. Returns ``(dgamma, dbeta, other_axes)``."""
+    channel c in the batch), not means. ``cache`` needs ``x_hat`` and ``param_axis``. Returns
+    ``(dgamma, dbeta, other_axes)``."""
     other = tuple(a for a in range(dy.ndim) if a != cache["param_axis"])
     return np.sum(dy * cache["x_hat"], axis=other), np.sum(dy, axis=other), other
 
@@ -221,31 +181,119 @@ def _param_grads(dy, cache):
 def norm_backward(dy, cache):
     """Backward of :func:`norm_forward` for any set of axes: dy the shape of x; returns
     ``(dx, dgamma, dbeta)``, dx the shape of x and dγ, dβ of shape (x.shape[param_axis],)."""
-    dgamma, dbeta, _ = _param_grads(dy, cache)
+    dgamma, dbeta, _ = param_grads(dy, cache)
     gamma = cache["gamma"]
     dx_hat = dy * gamma.reshape(cache["pshape"]) if gamma is not None else dy
     dx = standardize_backward(dx_hat, cache["x_hat"], cache["inv_std"], cache["axes"], cache["center"])
     return dx, dgamma, dbeta
 
 
-def batch_norm_backward(dy, cache):
-    """Batch norm's backward, the BN paper's way: the same result as :func:`norm_backward`, in
-    fewer passes. dy: (N, C) or (N, C, *spatial); ``cache`` from :func:`norm_forward` with the
-    batch-norm axes. Returns ``(dx, dgamma, dbeta)``.
+# ----------------------------------------------------------------------------------------------
+# Batch norm in one hop: training and eval mode, forward and backward
+# ----------------------------------------------------------------------------------------------
+def batch_norm_forward(x, gamma=None, beta=None, running_mean=None, running_var=None, training=True,
+                       momentum=0.1, eps=1e-5):
+    """Batch norm (Ioffe & Szegedy 2015) in both modes, top to bottom. Returns ``(y, cache)``.
 
-    In batch norm the sets that share μ and σ² are the channels — the very sets dγ and dβ sum over —
-    so the two means of :func:`standardize_backward` are already known from them:
-    mean(dx̂) = γ·dβ/m and mean(dx̂·x̂) = γ·dγ/m, with m = N·(spatial size):
+    x              (N, C) or (N, C, *spatial): C channels, m = N·(spatial size) values per channel
+    gamma, beta    (C,) or None (None: γ = 1, β = 0)
+    running_mean, running_var
+                   (C,) float arrays or None: the running estimates, PyTorch's buffers (the variance
+                   stored unbiased). Training mode updates them IN PLACE, as
+                   ``torch.nn.functional.batch_norm`` does; eval mode normalizes with them.
+    training       True: the batch's statistics; False: the running estimates
+    momentum       the weight of the NEW batch in the running update (PyTorch's 0.1)
+    eps            ε, added to the variance before the square root
+
+    Training mode, per channel (means over the channel's m values)::
+
+        μ_B = mean(x)           σ²_B = mean((x − μ_B)²)          (biased: 1/m)
+        x̂ = (x − μ_B) / √(σ²_B + ε)          y = γ·x̂ + β
+        running_mean ← (1 − momentum)·running_mean + momentum·μ_B
+        running_var  ← (1 − momentum)·running_var  + momentum·σ²_B·m/(m − 1)
+
+    Eval mode: x̂ = (x − running_mean) / √(running_var + ε), y = γ·x̂ + β — one fixed affine map per
+    channel, so it works on a batch of one and never looks at the other examples.
+
+    ``cache``, what :func:`batch_norm_backward` needs: ``x_hat`` (the shape of x); ``mean``, ``var``
+    and ``inv_std`` = 1/√(σ² + ε), the statistics used, of shape ``pshape`` = (1, C, 1, …);
+    ``gamma``; ``training``; and ``axes`` (the reduced axes), ``param_axis`` (1), ``center`` (True),
+    the keys :func:`norm_backward` reads, so either backward takes it.
+    """
+    x = check_channels_input(x, "batch_norm_forward")
+    check_eps(eps)
+    C = x.shape[1]
+    gamma = check_param(gamma, "gamma", C, "channel", x.dtype)
+    beta = check_param(beta, "beta", C, "channel", x.dtype)
+    _check_running_stats(running_mean, running_var, C, training, momentum)
+    axes = (0,) + tuple(range(2, x.ndim))           # every axis but the channels
+    pshape = (1, C) + (1,) * (x.ndim - 2)           # how a per-channel value broadcasts against x
+    if training:
+        check_batch_stats(x, "batch_norm_forward in training mode")
+        xc, mean = _centre(x, axes)                                  # x − μ_B, μ_B
+        var = np.mean(np.square(xc), axis=axes, keepdims=True)       # σ²_B, biased (1/m)
+        inv_std = 1.0 / np.sqrt(var + x.dtype.type(eps))             # 1/√(σ²_B + ε)
+        x_hat = xc * inv_std
+        if running_mean is not None:
+            m = x.size // C
+            running_mean[...] = (1 - momentum) * running_mean + momentum * mean.reshape(-1)
+            running_var[...] = (1 - momentum) * running_var + momentum * var.reshape(-1) * m / (m - 1)
+    else:
+        mean = running_mean.astype(x.dtype).reshape(pshape)
+        var = running_var.astype(x.dtype).reshape(pshape)
+        inv_std = (1.0 / np.sqrt(running_var.astype(np.float64) + eps)).astype(x.dtype).reshape(pshape)
+        x_hat = (x - mean) * inv_std
+    y = x_hat * gamma.reshape(pshape) if gamma is not None else x_hat.copy()   # backward keeps x̂
+    if beta is not None:
+        y += beta.reshape(pshape)
+    cache = dict(x_hat=x_hat, mean=mean, var=var, inv_std=inv_std, gamma=gamma, training=training,
+                 pshape=pshape, axes=axes, param_axis=1, center=True)
+    return y, cache
+
+
+def _check_running_stats(running_mean, running_var, C, training, momentum):
+    """Both running estimates or neither; (C,) float arrays that can be updated in place."""
+    if (running_mean is None) != (running_var is None):
+        raise ValueError("running_mean and running_var come together: give both or neither")
+    if running_mean is None:
+        if not training:
+            raise ValueError("eval mode (training=False) normalizes with running_mean and running_var: "
+                             "give both, shape (C,)")
+        return
+    for name, r in (("running_mean", running_mean), ("running_var", running_var)):
+        r = as_float_array(r, name)
+        if r.shape != (C,):
+            raise ValueError(f"{name} must have shape ({C},), one entry per channel; got shape {r.shape}")
+        if training and not r.flags.writeable:
+            raise ValueError(f"{name} is read-only: training mode updates it in place (pass a copy)")
+    if training and (isinstance(momentum, bool) or not np.isscalar(momentum) or not 0 < momentum <= 1):
+        raise ValueError(f"momentum must be in (0, 1], the weight of the new batch (PyTorch's "
+                         f"convention; 0.1 is usual); got {momentum!r}")
+
+
+def batch_norm_backward(dy, cache):
+    """Backward of :func:`batch_norm_forward`, the BN paper's way. dy: the shape of x; returns
+    ``(dx, dgamma, dbeta)``, dγ and dβ of shape (C,). Also takes :func:`norm_forward`'s cache for the
+    batch-norm axes (the same keys).
+
+    dγ = Σ dy·x̂ and dβ = Σ dy, sums over the m values of each channel. Training mode: the sets that
+    share μ and σ² are the channels — the very sets dγ and dβ sum over — so the two means of
+    :func:`standardize_backward` are already known from them, mean(dx̂) = γ·dβ/m and
+    mean(dx̂·x̂) = γ·dγ/m::
 
         dx = γ/σ · (dy − x̂ · dγ/m − dβ/m)
+
+    Eval mode is a fixed affine map per channel: dx = γ/σ · dy.
     """
-    dgamma, dbeta, other = _param_grads(dy, cache)
+    dgamma, dbeta, other = param_grads(dy, cache)
     if cache["axes"] != other or not cache["center"]:
         raise ValueError(f"batch_norm_backward needs a cache of batch norm (axes {other}, centred); "
                          f"got axes {cache['axes']}: use norm_backward")
     pshape, gamma = cache["pshape"], cache["gamma"]
+    scale = cache["inv_std"] if gamma is None else gamma.reshape(pshape) * cache["inv_std"]    # γ/σ
+    if not cache.get("training", True):
+        return dy * scale, dgamma, dbeta
     m = dy.size // dy.shape[cache["param_axis"]]
-    scale = cache["inv_std"] if gamma is None else gamma.reshape(pshape) * cache["inv_std"]
     dx = dy - cache["x_hat"] * (dgamma / m).reshape(pshape)
     dx -= (dbeta / m).reshape(pshape)
     dx *= scale
@@ -255,53 +303,24 @@ def batch_norm_backward(dy, cache):
 # ----------------------------------------------------------------------------------------------
 # The five normalizations: a choice of axes each
 # ----------------------------------------------------------------------------------------------
-def _check_channels_input(x, fn, min_ndim=2):
-    x = _as_float_array(x)
-    if x.ndim < min_ndim:
-        shape = "(N, C)" if min_ndim == 2 else "(N, C, *spatial) with at least one spatial axis"
-        raise ValueError(f"{fn}: x must have shape {shape}; got a {x.ndim}-d array of shape {x.shape}")
-    return x
-
-
-def batch_norm_axes(ndim):
-    """BN reduces over the batch axis and every spatial axis: one μ, σ² per channel."""
-    return (0,) + tuple(range(2, ndim))
-
-
-def check_batch_stats(x, who="batch_norm"):
-    """Training-mode BN needs more than one value per channel (PyTorch raises the same error)."""
-    m = x.size // x.shape[1] if x.shape[1] else 0
-    if m <= 1:
-        raise ValueError(
-            f"{who}: batch statistics need more than 1 value per channel; got input of shape "
-            f"{x.shape}, i.e. m = N·(spatial size) = {m}. With one value, x − μ_B = 0 and every "
-            "output would equal β. Use a batch of at least 2, or eval() mode with running statistics.")
-
-
 def batch_norm(x, gamma=None, beta=None, eps=1e-5):
     """Batch norm with batch statistics (training mode). x: (N, C) or (N, C, *spatial); returns y,
     the same shape. μ_B, σ²_B per channel over N and the spatial axes (m = N·H·W values each),
-    biased 1/m variance."""
-    x = _check_channels_input(x, "batch_norm")
-    _check_eps(eps)
-    check_batch_stats(x)
-    C = x.shape[1]
-    gamma = _check_param(gamma, "gamma", C, "channel", x.dtype)
-    beta = _check_param(beta, "beta", C, "channel", x.dtype)
-    y, _ = norm_forward(x, batch_norm_axes(x.ndim), gamma, beta, param_axis=1, eps=eps)
+    biased 1/m variance. :func:`batch_norm_forward` without the cache and the running statistics."""
+    y, _ = batch_norm_forward(x, gamma, beta, eps=eps)
     return y
 
 
 def layer_norm(x, gamma=None, beta=None, eps=1e-5):
     """Layer norm (Ba, Kiros & Hinton 2016): μ, σ² per example (per row) over the last axis.
     x: (..., F); returns y, the same shape."""
-    x = _as_float_array(x)
+    x = as_float_array(x)
     if x.ndim < 1:
         raise ValueError("layer_norm: x must have at least 1 axis (the features); got a scalar")
-    _check_eps(eps)
+    check_eps(eps)
     F = x.shape[-1]
-    gamma = _check_param(gamma, "gamma", F, "feature (last axis)", x.dtype)
-    beta = _check_param(beta, "beta", F, "feature (last axis)", x.dtype)
+    gamma = check_param(gamma, "gamma", F, "feature (last axis)", x.dtype)
+    beta = check_param(beta, "beta", F, "feature (last axis)", x.dtype)
     y, _ = norm_forward(x, -1, gamma, beta, param_axis=-1, eps=eps)
     return y
 
@@ -309,22 +328,13 @@ def layer_norm(x, gamma=None, beta=None, eps=1e-5):
 def instance_norm(x, gamma=None, beta=None, eps=1e-5):
     """Instance norm (Ulyanov et al. 2016): μ, σ² per example and channel over the spatial axes.
     x: (N, C, *spatial) with at least one spatial axis; returns y, the same shape."""
-    x = _check_channels_input(x, "instance_norm", min_ndim=3)
-    _check_eps(eps)
+    x = check_channels_input(x, "instance_norm", min_ndim=3)
+    check_eps(eps)
     C = x.shape[1]
-    gamma = _check_param(gamma, "gamma", C, "channel", x.dtype)
-    beta = _check_param(beta, "beta", C, "channel", x.dtype)
+    gamma = check_param(gamma, "gamma", C, "channel", x.dtype)
+    beta = check_param(beta, "beta", C, "channel", x.dtype)
     y, _ = norm_forward(x, tuple(range(2, x.ndim)), gamma, beta, param_axis=1, eps=eps)
     return y
-
-
-def check_groups(num_groups, C):
-    if isinstance(num_groups, bool) or not isinstance(num_groups, (int, np.integer)) or num_groups < 1:
-        raise ValueError(f"num_groups must be a positive integer; got {num_groups!r}")
-    if C % num_groups:
-        raise ValueError(f"num_groups must divide the number of channels: C = {C} is not divisible "
-                         f"by num_groups = {num_groups} (divisors of {C}: "
-                         f"{[g for g in range(1, C + 1) if C % g == 0]})")
 
 
 def group_norm(x, num_groups, gamma=None, beta=None, eps=1e-5):
@@ -337,12 +347,12 @@ def group_norm(x, num_groups, gamma=None, beta=None, eps=1e-5):
         x̂ = standardize(x over the axes (C // G, H, W))
         y = x̂.reshape(N, C, H, W) · γ + β              # γ, β per channel
     """
-    x = _check_channels_input(x, "group_norm")
-    _check_eps(eps)
+    x = check_channels_input(x, "group_norm")
+    check_eps(eps)
     C = x.shape[1]
     check_groups(num_groups, C)
-    gamma = _check_param(gamma, "gamma", C, "channel", x.dtype)
-    beta = _check_param(beta, "beta", C, "channel", x.dtype)
+    gamma = check_param(gamma, "gamma", C, "channel", x.dtype)
+    beta = check_param(beta, "beta", C, "channel", x.dtype)
     y, _ = group_norm_forward(x, num_groups, gamma, beta, eps)
     return y
 
@@ -368,7 +378,7 @@ def group_norm_backward(dy, cache):
     """Backward of :func:`group_norm_forward`: dy the shape of x; returns ``(dx, dgamma, dbeta)``.
     The gradient of the standardization runs in the grouped shape (N, G, C/G, *spatial), like the
     forward."""
-    dgamma, dbeta, _ = _param_grads(dy, cache)
+    dgamma, dbeta, _ = param_grads(dy, cache)
     dx_hat = dy if cache["gamma"] is None else dy * cache["gamma"].reshape(cache["pshape"])
     g = cache["group_shape"]
     dx = standardize_backward(dx_hat.reshape(g), cache["x_hat"].reshape(g), cache["inv_std"],
@@ -382,12 +392,12 @@ def rms_norm(x, gamma=None, eps=None):
 
     No centring and no β. ``eps=None`` uses the machine epsilon of x's dtype, as PyTorch does.
     """
-    x = _as_float_array(x)
+    x = as_float_array(x)
     if x.ndim < 1:
         raise ValueError("rms_norm: x must have at least 1 axis (the features); got a scalar")
     if eps is None:
         eps = float(np.finfo(x.dtype).eps)
-    _check_eps(eps)
-    gamma = _check_param(gamma, "gamma", x.shape[-1], "feature (last axis)", x.dtype)
+    check_eps(eps)
+    gamma = check_param(gamma, "gamma", x.shape[-1], "feature (last axis)", x.dtype)
     y, _ = norm_forward(x, -1, gamma, None, param_axis=-1, eps=eps, center=False)
     return y

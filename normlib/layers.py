@@ -1,14 +1,16 @@
 """Normalization layers: forward/backward pairs with PyTorch's names and semantics.
 
-Every layer here is :func:`normlib.functional.norm_forward` with a choice of axes (group norm reshapes
-its channels into groups first). Each stores what backward needs during ``forward(x)``;
-``backward(dy)`` returns dx and fills ``dgamma`` and ``dbeta``.
+Every layer here calls one forward/backward pair of :mod:`normlib.functional`: ``BatchNorm`` calls
+``batch_norm_forward``/``batch_norm_backward``, ``GroupNorm`` the group-norm pair, and the others
+``norm_forward``/``norm_backward`` with their choice of axes. Each stores what backward needs during
+``forward(x)``; ``backward(dy)`` returns dx and fills ``dgamma`` and ``dbeta``.
 """
 
 import numpy as np
 
 from . import functional as F
-from .module import Module, positive_int as _positive_int
+from .checks import as_float_array, check_eps, check_groups
+from .module import Module, positive_int
 
 __all__ = ["BatchNorm", "LayerNorm", "InstanceNorm", "GroupNorm", "RMSNorm"]
 
@@ -29,8 +31,8 @@ class _Norm(Module):
     expected_shape = "(N, C) or (N, C, *spatial)"
 
     def __init__(self, num_features, eps=1e-5, affine=True, dtype=np.float32):
-        self.num_features = _positive_int(num_features, "num_features")
-        F._check_eps(eps)
+        self.num_features = positive_int(num_features, "num_features")
+        check_eps(eps)
         self.eps = float(eps)
         self.affine = bool(affine)
         self.dtype = np.dtype(dtype)
@@ -42,7 +44,7 @@ class _Norm(Module):
         self._cache = None
 
     def _check_input(self, x):
-        x = F._as_float_array(x)
+        x = as_float_array(x)
         if x.ndim < self.min_ndim:
             raise ValueError(f"{type(self).__name__}: x must have at least {self.min_ndim} axes "
                              f"({self.expected_shape}); got shape {x.shape}")
@@ -65,7 +67,7 @@ class _Norm(Module):
 
     def _check_dy(self, dy):
         cache = self._require_cache()
-        dy = F._as_float_array(dy, "dy")
+        dy = as_float_array(dy, "dy")
         if dy.shape != cache["x_hat"].shape:
             raise ValueError(f"dy must have the shape of the last forward output {cache['x_hat'].shape}; "
                              f"got {dy.shape}")
@@ -119,52 +121,23 @@ class BatchNorm(_Norm):
 
     def forward(self, x):
         """x: (N, C) or (N, C, *spatial); returns y, the same shape. Training mode: batch statistics
-        (and the running estimates move); eval mode: the running estimates."""
+        (and the running estimates move); eval mode: the running estimates. All of it is
+        :func:`normlib.functional.batch_norm_forward`."""
         x = self._check_input(x)
-        axes = F.batch_norm_axes(x.ndim)
-        if not self.training:
-            return self._forward_eval(x, axes)
-        F.check_batch_stats(x, "BatchNorm in training mode")
-        y = self._normalize(x, axes)
-        self._update_running_stats(x)
-        return y
-
-    def _update_running_stats(self, x):
-        m = x.size // x.shape[1]
-        mean = self._cache["mean"].reshape(-1)
-        var = self._cache["var"].reshape(-1)
-        self.num_batches_tracked += 1
-        w = 1.0 / self.num_batches_tracked if self.momentum is None else self.momentum
-        self.running_mean = ((1 - w) * self.running_mean + w * mean).astype(self.dtype)
-        self.running_var = ((1 - w) * self.running_var + w * var * m / (m - 1)).astype(self.dtype)
-
-    def _forward_eval(self, x, axes):
-        """y = γ (x − running_mean) / √(running_var + ε) + β, one affine map per channel. The cache
-        has norm_forward's keys, with the running statistics as mean and var."""
-        pshape = [1] * x.ndim
-        pshape[1] = x.shape[1]
-        mean = self.running_mean.astype(x.dtype).reshape(pshape)
-        var = self.running_var.astype(x.dtype).reshape(pshape)
-        inv_std = (1.0 / np.sqrt(self.running_var.astype(np.float64) + self.eps)).astype(x.dtype).reshape(pshape)
+        # momentum=None: the cumulative average, where the k-th batch gets weight 1/k
+        momentum = 1.0 / (self.num_batches_tracked + 1) if self.momentum is None else self.momentum
         gamma, beta = self._params(x)
-        x_hat = (x - mean) * inv_std
-        y = x_hat if gamma is None else x_hat * gamma.reshape(pshape)
-        y = y if beta is None else y + beta.reshape(pshape)
-        self._cache = dict(x_hat=x_hat, mean=mean, var=var, inv_std=inv_std, axes=axes, center=True,
-                           gamma=gamma, pshape=pshape, param_axis=1, training=False)
+        y, self._cache = F.batch_norm_forward(x, gamma, beta, self.running_mean, self.running_var,
+                                              self.training, momentum, self.eps)
+        if self.training:
+            self.num_batches_tracked += 1
         return y
 
     def backward(self, dy):
-        """dy: the shape of the last forward's output; returns dx and fills dγ, dβ. Training mode:
-        :func:`normlib.functional.batch_norm_backward`. Eval mode is a fixed affine map per channel,
-        so dx = γ / √(running_var + ε) · dy."""
+        """dy: the shape of the last forward's output; returns dx and fills dγ, dβ
+        (:func:`normlib.functional.batch_norm_backward`, training or eval mode)."""
         dy, cache = self._check_dy(dy)
-        if cache.get("training", True):
-            dx, dgamma, dbeta = F.batch_norm_backward(dy, cache)
-        else:
-            dgamma, dbeta, _ = F._param_grads(dy, cache)
-            gamma = cache["gamma"]
-            dx = dy * (cache["inv_std"] if gamma is None else cache["inv_std"] * gamma.reshape(cache["pshape"]))
+        dx, dgamma, dbeta = F.batch_norm_backward(dy, cache)
         self._keep_param_grads(dgamma, dbeta)
         return dx
 
@@ -240,8 +213,8 @@ class GroupNorm(_Norm):
     """
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, dtype=np.float32):
-        num_channels = _positive_int(num_channels, "num_channels")
-        F.check_groups(num_groups, num_channels)
+        num_channels = positive_int(num_channels, "num_channels")
+        check_groups(num_groups, num_channels)
         super().__init__(num_channels, eps, affine, dtype)
         self.num_groups = int(num_groups)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .functional import _as_float_array
+from .checks import as_float_array
 from .module import Module, Sequential, as_rng, one_blas_thread, positive_int as _positive_int
 
 __all__ = ["Linear", "Sigmoid", "Tanh", "ReLU", "Dropout", "Sequential", "softmax_cross_entropy",
@@ -52,7 +52,7 @@ class Linear(Module):
         self._cache = None
 
     def forward(self, x):
-        x = _as_float_array(x)
+        x = as_float_array(x)
         if x.ndim != 2 or x.shape[1] != self.in_features:
             raise ValueError(f"Linear({self.in_features}, {self.out_features}) expects x of shape "
                              f"(N, {self.in_features}); got {x.shape}")
@@ -78,7 +78,7 @@ class Sigmoid(Module):
     """σ(x) = 1 / (1 + e^(−x)); σ'(x) = σ(x)(1 − σ(x)) ≤ 1/4, small far from 0 (saturation)."""
 
     def forward(self, x):
-        x = _as_float_array(x)
+        x = as_float_array(x)
         e = np.exp(-np.abs(x))                       # never overflows
         y = np.where(x >= 0, 1.0, e) / (1.0 + e)
         self._cache = y
@@ -93,7 +93,7 @@ class Tanh(Module):
     """tanh(x); derivative 1 − tanh²(x)."""
 
     def forward(self, x):
-        self._cache = y = np.tanh(_as_float_array(x))
+        self._cache = y = np.tanh(as_float_array(x))
         return y
 
     def backward(self, dy):
@@ -105,7 +105,7 @@ class ReLU(Module):
     """max(0, x)."""
 
     def forward(self, x):
-        x = _as_float_array(x)
+        x = as_float_array(x)
         self._cache = x > 0
         return np.where(self._cache, x, x.dtype.type(0))
 
@@ -125,7 +125,7 @@ class Dropout(Module):
         self._cache = None
 
     def forward(self, x):
-        x = _as_float_array(x)
+        x = as_float_array(x)
         if not self.training or self.p == 0:
             self._cache = x.dtype.type(1)          # the identity; recorded now, not read at backward
             return x.copy()
@@ -143,7 +143,7 @@ class Dropout(Module):
 
 def softmax_cross_entropy(logits, labels):
     """Mean cross-entropy of softmax(logits) against integer labels; returns ``(loss, dlogits)``."""
-    logits = _as_float_array(logits, "logits")
+    logits = as_float_array(logits, "logits")
     labels = np.asarray(labels)
     if logits.ndim != 2:
         raise ValueError(f"logits must have shape (N, num_classes); got {logits.shape}")

@@ -6,7 +6,7 @@
 import copy
 
 from . import functional as F
-from .functional import _as_float_array
+from .checks import as_float_array
 from .layers import BatchNorm
 from .module import positive_int as _positive_int
 from .nn import minibatches
@@ -28,7 +28,7 @@ def precise_bn(model, X, batch_size=60, n_batches=None, seed=0):
     variance to the equal-weight averages E_B[μ_B] and m/(m − 1)·E_B[σ²_B] (``momentum=None``).
     Returns the copy, in eval mode; ``model`` is not changed.
     """
-    X = _as_float_array(X, "X")
+    X = as_float_array(X, "X")
     work = copy.deepcopy(model).train()
     layers = bn_layers(work)
     if not layers:
@@ -55,7 +55,7 @@ def layer_inputs(model, X, of, step=None):
     rule above does not fit, such as a noise layer), or None to leave it to the rule.
     Returns a list of arrays, one per matching layer, in order.
     """
-    h = _as_float_array(X, "X")
+    h = as_float_array(X, "X")
     out = []
     for layer in model.layers:
         if isinstance(layer, of):

@@ -218,7 +218,7 @@ def test_batch_norm_backward_is_the_general_backward_in_fewer_passes():
     x = rng.normal(1, 2, (5, 3, 2, 2))
     gamma, beta = rng.standard_normal(3), rng.standard_normal(3)
     dy = rng.standard_normal(x.shape)
-    _, cache = F.norm_forward(x, F.batch_norm_axes(x.ndim), gamma, beta)
+    _, cache = F.norm_forward(x, (0, 2, 3), gamma, beta)
     fast, general = F.batch_norm_backward(dy, cache), F.norm_backward(dy, cache)
     loss = lambda: np.sum(F.norm_forward(x, (0, 2, 3), gamma, beta)[0] * dy)
     assert nl.rel_error(fast[0], nl.numerical_gradient(loss, x)) < 1e-7
@@ -227,3 +227,73 @@ def test_batch_norm_backward_is_the_general_backward_in_fewer_passes():
     _, ln_cache = F.norm_forward(x, (1, 2, 3), gamma, beta)
     with pytest.raises(ValueError, match="use norm_backward"):
         F.batch_norm_backward(dy, ln_cache)
+
+
+# ------------------------------------------------------------------------------------------------
+# batch_norm_forward / batch_norm_backward: both modes in one function
+# ------------------------------------------------------------------------------------------------
+def test_batch_norm_forward_in_training_mode_is_the_textbook_formula_and_moves_the_running_stats():
+    rng = np.random.default_rng(21)
+    x = rng.normal(3, 2, (6, 4, 3, 3))
+    gamma, beta = rng.standard_normal(4), rng.standard_normal(4)
+    rm, rv = rng.standard_normal(4), rng.uniform(0.5, 2, 4)
+    rm0, rv0 = rm.copy(), rv.copy()
+    y, cache = F.batch_norm_forward(x, gamma, beta, rm, rv, training=True, momentum=0.2, eps=1e-3)
+    mu = x.mean(axis=(0, 2, 3))                                  # by hand, per channel
+    var = ((x - mu[None, :, None, None]) ** 2).mean(axis=(0, 2, 3))
+    ref = (x - mu[None, :, None, None]) / np.sqrt(var[None, :, None, None] + 1e-3)
+    np.testing.assert_allclose(y, gamma[None, :, None, None] * ref + beta[None, :, None, None], atol=1e-12)
+    m = 6 * 3 * 3
+    np.testing.assert_allclose(rm, 0.8 * rm0 + 0.2 * mu, atol=1e-12)                   # in place
+    np.testing.assert_allclose(rv, 0.8 * rv0 + 0.2 * var * m / (m - 1), atol=1e-12)
+    assert cache["training"] and cache["x_hat"].shape == x.shape
+    # the same numbers, bit for bit, as the general norm_forward with BN's axes
+    assert np.array_equal(y, F.norm_forward(x, (0, 2, 3), gamma, beta, eps=1e-3)[0])
+
+
+def test_batch_norm_forward_in_eval_mode_is_one_affine_map_per_channel():
+    rng = np.random.default_rng(22)
+    x = rng.normal(0, 3, (1, 5))                                      # a batch of one works
+    gamma, beta = rng.standard_normal(5), rng.standard_normal(5)
+    rm, rv = rng.standard_normal(5), rng.uniform(0.5, 2, 5)
+    rm0, rv0 = rm.copy(), rv.copy()
+    y, cache = F.batch_norm_forward(x, gamma, beta, rm, rv, training=False)
+    np.testing.assert_allclose(y, gamma * (x - rm) / np.sqrt(rv + 1e-5) + beta, atol=1e-12)
+    assert np.array_equal(rm, rm0) and np.array_equal(rv, rv0) and not cache["training"]
+
+
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("shape", [(7, 3), (4, 3, 2, 5)])
+def test_batch_norm_backward_against_finite_differences_in_both_modes(training, shape):
+    rng = np.random.default_rng(23)
+    x = rng.normal(1, 2, shape)
+    C = shape[1]
+    gamma, beta = rng.standard_normal(C), rng.standard_normal(C)
+    rm, rv = rng.standard_normal(C), rng.uniform(0.5, 2, C)
+    dy = rng.standard_normal(shape)                                   # a random upstream gradient
+    fwd = lambda x, g, b: F.batch_norm_forward(x, g, b, rm.copy(), rv.copy(), training)[0]
+    _, cache = F.batch_norm_forward(x, gamma, beta, rm.copy(), rv.copy(), training)
+    dx, dgamma, dbeta = F.batch_norm_backward(dy, cache)
+    assert nl.rel_error(dx, nl.numerical_gradient(lambda: np.sum(fwd(x, gamma, beta) * dy), x)) < 1e-7
+    assert nl.rel_error(dgamma, nl.numerical_gradient(lambda: np.sum(fwd(x, gamma, beta) * dy), gamma)) < 1e-7
+    assert nl.rel_error(dbeta, nl.numerical_gradient(lambda: np.sum(fwd(x, gamma, beta) * dy), beta)) < 1e-7
+
+
+def test_batch_norm_forward_explains_bad_running_stats():
+    x = np.ones((4, 3)) + np.arange(12).reshape(4, 3)
+    with pytest.raises(ValueError, match="eval mode .*running_mean and running_var"):
+        F.batch_norm_forward(x, training=False)
+    with pytest.raises(ValueError, match="give both or neither"):
+        F.batch_norm_forward(x, running_mean=np.zeros(3))
+    with pytest.raises(ValueError, match=r"running_var must have shape \(3,\)"):
+        F.batch_norm_forward(x, running_mean=np.zeros(3), running_var=np.ones(4))
+    ro = np.zeros(3)
+    ro.setflags(write=False)
+    with pytest.raises(ValueError, match="running_mean is read-only"):
+        F.batch_norm_forward(x, running_mean=ro, running_var=np.ones(3))
+    with pytest.raises(ValueError, match="momentum must be in"):
+        F.batch_norm_forward(x, running_mean=np.zeros(3), running_var=np.ones(3), momentum=0.0)
+    with pytest.raises(TypeError, match="running_mean must be a NumPy array"):
+        F.batch_norm_forward(x, running_mean=[0.0] * 3, running_var=np.ones(3))
+    with pytest.raises(ValueError, match="batch statistics need more than 1 value"):
+        F.batch_norm_forward(x[:1])

@@ -160,15 +160,6 @@ def test_rms_norm_is_not_a_layer_norm():
     assert [n for n, _, _ in nl.RMSNorm(4).parameters()] == ["gamma"]
 
 
-def test_batch_norm_eval_cache_has_the_training_schema():
-    x = np.random.default_rng(3).standard_normal((6, 3))
-    bn = nl.BatchNorm(3, **F64)
-    bn(x)
-    keys = set(bn._cache) - {"training"}
-    bn.eval()(x)
-    assert set(bn._cache) - {"training"} == keys
-
-
 def test_dropout_backward_uses_the_mode_of_its_forward():
     x = np.random.default_rng(2).standard_normal((50, 8))
     d = nl.Dropout(0.5, rng=0)

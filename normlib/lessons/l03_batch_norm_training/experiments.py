@@ -186,7 +186,7 @@ def staged_batch_norm_backward(dy, x, x_hat, gamma, eps=1e-5):
 
     Returns ``(dx, dgamma, dbeta)``, as :func:`normlib.functional.norm_backward` does in closed form.
     """
-    axes = F.batch_norm_axes(x.ndim)
+    axes = (0,) + tuple(range(2, x.ndim))             # every axis but the channels
     pshape = [1] * x.ndim
     pshape[1] = x.shape[1]
     dx = F.standardize_backward_staged(dy * gamma.reshape(pshape), x, axes, eps)

@@ -37,6 +37,7 @@ from types import MappingProxyType
 import numpy as np
 
 from ... import functional as F
+from ...checks import as_float_array
 from ...data import load_digits
 from ...models import sigmoid_mlp
 from ...probe import bn_layers as _bn_layers, layer_inputs, precise_bn
@@ -86,7 +87,7 @@ def running_average(values, momentum=0.1, init=0.0, weight_of="new"):
     unused: the first update has weight 1). Returns an array of the shape of ``values`` (float64
     input stays float64, float32 stays float32); entry t − 1 is r_t.
     """
-    x = F._as_float_array(values, "values")
+    x = as_float_array(values, "values")
     if x.ndim < 1 or x.shape[0] < 1:
         raise ValueError(f"values must have shape (T, ...) with T ≥ 1 batch statistics; got shape {x.shape}")
     if momentum is None:
@@ -128,7 +129,7 @@ def batch_statistics(z, batch_size, n_batches=None, seed=0):
     (:func:`normlib.minibatches`); ``n_batches`` defaults to one epoch, ⌊N/m⌋. Returns
     ``(means, variances)``, each of shape (n_batches, C).
     """
-    z = F._as_float_array(z, "z")
+    z = as_float_array(z, "z")
     if z.ndim != 2:
         raise ValueError(f"z must have shape (N, C), one column per unit; got shape {z.shape}")
     batch_size = _positive_int(batch_size, "batch_size")
@@ -148,8 +149,8 @@ def population_statistics(batch_means, batch_vars, m):
     underestimates the variance by the factor (m − 1)/m, which m/(m − 1) undoes (Bessel's correction).
     Both inputs have shape (B, ...) for B batches. Returns ``(mean, var)``.
     """
-    mu = F._as_float_array(batch_means, "batch_means")
-    var = F._as_float_array(batch_vars, "batch_vars")
+    mu = as_float_array(batch_means, "batch_means")
+    var = as_float_array(batch_vars, "batch_vars")
     if mu.shape != var.shape or mu.ndim < 1:
         raise ValueError(f"batch_means and batch_vars must have the same shape (B, ...); got "
                          f"{mu.shape} and {var.shape}")
@@ -170,7 +171,7 @@ def outputs_in_batches(model, X, index, batch_size=60, n_batches=20, seed=0):
     different output in every batch. ``model`` is not changed (a copy runs: no running statistics
     are updated). Returns an array (n_batches, outputs).
     """
-    X = F._as_float_array(X, "X")
+    X = as_float_array(X, "X")
     if not 0 <= index < len(X):
         raise ValueError(f"index must be in [0, {len(X) - 1}]; got {index!r}")
     batch_size = _positive_int(batch_size, "batch_size")
@@ -189,7 +190,7 @@ def train_mode_predictions(model, X, batch_size, order):
     """Predictions for ``X`` made in training mode (batch statistics), batch by batch in ``order``
     (a permutation of the rows: e.g. random, or sorted by class). The model is not changed.
     Returns the predicted class of every row of ``X`` (in the original row order)."""
-    X = F._as_float_array(X, "X")
+    X = as_float_array(X, "X")
     order = np.asarray(order)
     if order.shape != (len(X),) or not np.array_equal(np.sort(order), np.arange(len(X))):
         raise ValueError(f"order must be a permutation of the {len(X)} rows of X")
@@ -349,7 +350,7 @@ def algorithm2_gap(model, X, batch_size=60, n_batches=440, seed=0):
     the full-set standard deviation (mean) or variance (var). For layer 1 the two agree up to
     sampling noise; for deeper layers they need not — a difference the running estimates inherit.
     """
-    X = F._as_float_array(X, "X")
+    X = as_float_array(X, "X")
     full = bn_layer_inputs(model, X)
     alg2 = _bn_layers(precise_bn(model, X, batch_size, n_batches=_positive_int(n_batches, "n_batches"),
                                  seed=seed))

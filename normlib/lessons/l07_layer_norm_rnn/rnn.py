@@ -23,6 +23,7 @@ from types import MappingProxyType
 import numpy as np
 
 from ... import functional as F
+from ...checks import as_float_array, check_batch_stats, check_eps
 from ...data import load_digits
 from ...module import Module, positive_int as _positive_int
 from ...nn import Linear, Sequential, as_rng, fit
@@ -66,7 +67,7 @@ class RNN(Module):
         self.hidden_size = H = _positive_int(hidden_size, "hidden_size")
         if norm not in NORMS:
             raise ValueError(f"norm must be None, 'layer' or 'batch'; got {norm!r}")
-        F._check_eps(eps)
+        check_eps(eps)
         if isinstance(momentum, bool) or not np.isscalar(momentum) or not 0 < momentum <= 1:
             raise ValueError(f"momentum must be in (0, 1] (the weight of the new batch); got {momentum!r}")
         self.norm, self.eps, self.momentum = norm, float(eps), float(momentum)
@@ -86,13 +87,13 @@ class RNN(Module):
 
     # -- forward --------------------------------------------------------------------------------
     def forward(self, x):
-        x = F._as_float_array(x)
+        x = as_float_array(x)
         if x.ndim != 3 or x.shape[2] != self.input_size:
             raise ValueError(f"RNN({self.input_size}, {self.hidden_size}) expects x of shape "
                              f"(N, T, {self.input_size}); got {x.shape}")
         N, T, _ = x.shape
         if self.norm == "batch" and self.training:
-            F.check_batch_stats(x[:, 0], "RNN(norm='batch') in training mode")
+            check_batch_stats(x[:, 0], "RNN(norm='batch') in training mode")
         cast = lambda p: None if p is None else p.astype(x.dtype, copy=False)
         w_xh, w_hh, bias, gain = cast(self.w_xh), cast(self.w_hh), cast(self.bias), cast(self.gain)
         h = np.zeros((N, T + 1, self.hidden_size), x.dtype)          # h[:, 0] = h_0 = 0
@@ -138,7 +139,7 @@ class RNN(Module):
         c = self._require_cache()
         x, h, w_xh, w_hh = c["x"], c["h"], c["w_xh"], c["w_hh"]
         N, T, _ = x.shape
-        dh = F._as_float_array(dh, "dh")
+        dh = as_float_array(dh, "dh")
         if dh.shape != (N, T, self.hidden_size):
             raise ValueError(f"dh must have the shape of the last forward output {(N, T, self.hidden_size)}; "
                              f"got {dh.shape}")
@@ -175,7 +176,7 @@ class LastStep(Module):
     """(N, T, H) → (N, H): the hidden state after the last step (what a sequence classifier reads)."""
 
     def forward(self, h):
-        h = F._as_float_array(h, "h")
+        h = as_float_array(h, "h")
         if h.ndim != 3:
             raise ValueError(f"LastStep expects hidden states of shape (N, T, H); got {h.shape}")
         self._cache = h.shape

@@ -16,7 +16,7 @@ structure. :func:`gradient_norms` measures ‖∂L/∂W‖ of every block's weig
 
 import numpy as np
 
-from ...functional import _as_float_array
+from ...checks import as_float_array
 from ...layers import LayerNorm, RMSNorm
 from ...module import Module, positive_int as _positive_int
 from ...nn import Linear, ReLU, Sequential, softmax_cross_entropy
@@ -47,7 +47,7 @@ class ResidualBlock(Module):
         self.branch = Sequential(self.fc1, self.act, self.fc2)
 
     def forward(self, x):
-        x = _as_float_array(x)
+        x = as_float_array(x)
         if self.placement == "post":
             return self.norm.forward(x + self.branch.forward(x))
         return x + self.branch.forward(self.norm.forward(x))

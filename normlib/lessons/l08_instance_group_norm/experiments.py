@@ -24,7 +24,7 @@ import numpy as np
 
 from ...conv import conv_net
 from ...data import load_digits, sample_photo
-from ...functional import _as_float_array, check_groups
+from ...checks import as_float_array, check_groups
 from ...module import one_blas_thread, positive_int as _positive_int
 from ...nn import fit
 from ...probe import precise_bn
@@ -54,7 +54,7 @@ def adjust(x, contrast=1.0, brightness=0.0, clip=False):
     instance norm removes a and b exactly (up to ε):
     IN(a·x + b) = (a·x + b − (a·μ + b)) / √(a²σ² + ε) = (x − μ)/√(σ² + ε/a²) ≈ IN(x) for a > 0.
     """
-    x = _as_float_array(x)
+    x = as_float_array(x)
     if not np.isscalar(contrast) or not contrast > 0:
         raise ValueError(f"contrast must be a number > 0; got {contrast!r}")
     if not np.isscalar(brightness) or not np.isfinite(brightness):
@@ -78,7 +78,7 @@ def group_stats(x, num_groups):
     Returns ``(mean, var)``, each of shape (N, G): the μ_i, σ²_i group norm standardizes with.
     G = 1 gives layer norm's statistics, G = C instance norm's.
     """
-    x = _as_float_array(x)
+    x = as_float_array(x)
     if x.ndim < 3:
         raise ValueError(f"x must have shape (N, C, *spatial); got shape {x.shape}")
     check_groups(num_groups, x.shape[1])

@@ -17,6 +17,7 @@ from types import MappingProxyType
 import numpy as np
 
 from ... import functional as F
+from ...checks import as_float_array
 from ...conv import conv_net
 from ...nn import one_blas_thread
 from ...layers import BatchNorm, GroupNorm, InstanceNorm, LayerNorm, RMSNorm
@@ -218,7 +219,7 @@ class ShardedBatchNorm(BatchNorm):
     def forward(self, x):
         x = self._check_input(x)
         if not self.training:
-            return self._forward_eval(x, F.batch_norm_axes(x.ndim))
+            return super().forward(x)
         xs = _shards(x, self.workers)                                # (K, b, C, *spatial)
         axes = (0, 1) + tuple(range(3, xs.ndim)) if self.sync else (1,) + tuple(range(3, xs.ndim))
         gamma, beta = self._params(x)
@@ -236,7 +237,7 @@ class ShardedBatchNorm(BatchNorm):
         cache = self._require_cache()
         if not cache.get("training", True):                       # eval mode: BatchNorm's affine map
             return super().backward(dy)
-        dx, dgamma, dbeta = F.norm_backward(F._as_float_array(dy, "dy").reshape(cache["x_hat"].shape), cache)
+        dx, dgamma, dbeta = F.norm_backward(as_float_array(dy, "dy").reshape(cache["x_hat"].shape), cache)
         self._keep_param_grads(dgamma, dbeta)
         return dx.reshape(dy.shape)
 
