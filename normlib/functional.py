@@ -229,7 +229,7 @@ def batch_norm_forward(x, gamma=None, beta=None, running_mean=None, running_var=
     axes = (0,) + tuple(range(2, x.ndim))           # every axis but the channels
     pshape = (1, C) + (1,) * (x.ndim - 2)           # how a per-channel value broadcasts against x
     if training:
-        check_batch_stats(x, "batch_norm_forward in training mode")
+        check_batch_stats(x, "batch_norm")
         xc, mean = _centre(x, axes)                                  # x − μ_B, μ_B
         var = np.mean(np.square(xc), axis=axes, keepdims=True)       # σ²_B, biased (1/m)
         inv_std = 1.0 / np.sqrt(var + x.dtype.type(eps))             # 1/√(σ²_B + ε)

@@ -9,7 +9,7 @@ Every layer here calls one forward/backward pair of :mod:`normlib.functional`: `
 import numpy as np
 
 from . import functional as F
-from .checks import as_float_array, check_eps, check_groups
+from .checks import as_float_array, check_batch_stats, check_eps, check_groups
 from .module import Module, positive_int
 
 __all__ = ["BatchNorm", "LayerNorm", "InstanceNorm", "GroupNorm", "RMSNorm"]
@@ -124,6 +124,8 @@ class BatchNorm(_Norm):
         (and the running estimates move); eval mode: the running estimates. All of it is
         :func:`normlib.functional.batch_norm_forward`."""
         x = self._check_input(x)
+        if self.training:
+            check_batch_stats(x, "BatchNorm in training mode")
         # momentum=None: the cumulative average, where the k-th batch gets weight 1/k
         momentum = 1.0 / (self.num_batches_tracked + 1) if self.momentum is None else self.momentum
         gamma, beta = self._params(x)
