@@ -1,5 +1,6 @@
-"""The facts notebook 00 states, re-derived on 3 random tensors (seeds 0, 1, 2) against plain NumPy —
-the mean and the biased variance over the axes, written out here, never through normlib."""
+"""The facts notebook 00 states, re-derived on random tensors (seeds 0, 1, 2; the notebook uses seed 0)
+against plain NumPy — the mean and the biased variance over the axes, written out here, never through
+normlib — and, for the table of set counts, by perturbing normlib's functions (seeds 0, 5, 6, two shapes)."""
 
 import numpy as np
 import pytest
@@ -38,18 +39,41 @@ def test_claim_group_norm_spans_layer_norm_to_instance_norm(x):
     assert not np.allclose(g2, ln) and not np.allclose(g2, numpy_norm(x, (2, 3)))
 
 
-def test_claim_set_counts_of_the_table():
-    N, C, H, W, G = 8, 6, 4, 4, 3
-    x = np.arange(N * C * H * W, dtype=float).reshape(N, C, H, W)
-    # count the distinct (mean) groups by brute force: which values share one statistic
-    def pairs_and_size(axes):
-        keep = [a for a in range(4) if a not in axes]
-        return int(np.prod([x.shape[a] for a in keep])), int(np.prod([x.shape[a] for a in axes]))
-    assert pairs_and_size((0, 2, 3)) == (6, 128)
-    assert pairs_and_size((1, 2, 3)) == (8, 96)
-    assert pairs_and_size((2, 3)) == (48, 16)
-    xg = x.reshape(N, G, C // G, H, W)
-    assert (xg.shape[0] * xg.shape[1], int(np.prod(xg.shape[2:]))) == (24, 32)
+def sets_by_perturbation(norm, x):
+    """The sets that share one mean and variance, found from the code's outputs alone: change one
+    value x_k and see which outputs move — exactly the values normalized with x_k's statistics.
+    Returns (number of sets, sorted set sizes)."""
+    base = norm(x)
+    flat = x.reshape(-1)
+    label = np.full(flat.size, -1)
+    sizes = []
+    for k in range(flat.size):
+        if label[k] >= 0:
+            continue
+        bumped = flat.copy()
+        bumped[k] += 1.0
+        moved = np.abs(norm(bumped.reshape(x.shape)) - base).reshape(-1) > 1e-9
+        assert moved[k] and np.all(label[moved] < 0)          # sets are disjoint: a partition
+        label[moved] = len(sizes)
+        sizes.append(int(moved.sum()))
+    return len(sizes), sorted(set(sizes))
+
+
+@pytest.mark.parametrize("seed, shape, G", [(0, (8, 6, 4, 4), 3), (5, (8, 6, 4, 4), 3), (6, (5, 4, 3, 2), 2)])
+def test_claim_set_counts_of_the_table(seed, shape, G):
+    """The table of cell 7: (μ, σ²) pairs and values per pair, N·C·H·W divided among the sets as the
+    notebook's formulas say — found here by perturbing normlib's functions, on two shapes."""
+    x = np.random.default_rng(seed).normal(2.0, 3.0, size=shape)
+    N, C, H, W = shape
+    table = {"batch": (C, N * H * W), "layer": (N, C * H * W),
+             "instance": (N * C, H * W), "group": (N * G, C // G * H * W)}          # the notebook's cell 7
+    found = {"batch": sets_by_perturbation(nl.batch_norm, x),
+             "layer": sets_by_perturbation(lambda v: nl.layer_norm(v.reshape(N, -1)).reshape(shape), x),
+             "instance": sets_by_perturbation(nl.instance_norm, x),
+             "group": sets_by_perturbation(lambda v: nl.group_norm(v, G), x)}
+    for method, (pairs, m) in table.items():
+        assert found[method] == (pairs, [m]), method
+    assert found["group"] != found["layer"] and found["group"] != found["instance"]
 
 
 def test_claim_every_set_has_mean_0_and_variance_a_hair_below_1(x):

@@ -1,13 +1,15 @@
-"""Every experimental sentence of notebook 02, re-derived on 3 seeds (0, 1, 2) with the notebook's
-settings (figure1: 4 networks × 2,000 steps, float64), and the saved 5-seed results of
-``long_runs.py`` checked against this re-run. About 20 s on an idle core."""
+"""Every experimental sentence of notebook 02, re-derived by re-running the experiment on 3 seeds —
+one the saved results used (1) and two they did not (5, 8) — with the notebook's settings (figure1: 4
+networks × 2,000 steps, float64; about 20 s on an idle core). Thresholds leave a margin over what seeds
+0–9 gave (measured once: see the comments). That the notebook's prose matches the saved 5-seed results
+is checked in tests/lessons/test_l02_internal_covariate_shift_saved_results.py (not claims)."""
 
 import numpy as np
 import pytest
 
 from normlib.lessons.l02_internal_covariate_shift import experiments as ics
 
-SEEDS = (0, 1, 2)
+SEEDS = (1, 5, 8)
 
 
 @pytest.fixture(scope="module")
@@ -15,40 +17,46 @@ def runs():
     return {s: ics.summarize(ics.figure1(seed=s)) for s in SEEDS}
 
 
-def test_claim_bn_reaches_90_percent_far_sooner_and_ends_higher(runs):
+def mean(runs, name, key):
+    return np.mean([r[name][key] for r in runs.values()])
+
+
+def test_claim_bn_reaches_90_percent_far_sooner_and_ends_higher_on_average(runs):
     for s, r in runs.items():
-        assert r["bn"]["step90"] <= 80, s                             # "90% at step 40–80"
-        assert r["plain"]["step90"] >= 4 * r["bn"]["step90"], s       # "against 360–480"
-        assert r["bn"]["final_acc"] > r["plain"]["final_acc"], s      # "BN is higher in every seed"
+        assert r["bn"]["step90"] <= 120, s                            # 40–80 over seeds 0–9
+        assert r["plain"]["step90"] >= 3 * r["bn"]["step90"], s       # 360–480 against 40–80: ≥ 4.5×
+    assert mean(runs, "bn", "final_acc") > mean(runs, "plain", "final_acc")   # higher in 9 of 10 seeds, not all
 
 
 def test_claim_without_bn_the_input_spread_grows_many_fold_and_the_median_wanders(runs):
     for s, r in runs.items():
         p = r["plain"]
-        assert p["spread_end"] / p["spread_start"] > 30, s            # "about 40–60-fold"
-        assert p["median_abs_end"] > 0.3, s                           # "0.37–0.68 away from 0"
+        assert p["spread_end"] / p["spread_start"] > 25, s            # 41–58-fold over seeds 0–9
+        assert p["median_abs_end"] > 0.25, s                          # 0.33–0.97
 
 
 def test_claim_with_bn_the_median_stays_near_0_but_the_spread_grows_about_60_percent(runs):
     for s, r in runs.items():
         b = r["bn"]
-        assert b["median_abs_end"] < 0.2, s                           # "within 0.15 at the end"
-        assert 1.45 < b["spread_end"] / b["spread_start"] < 1.8, s    # "by about 60%": not "stays put"
+        assert b["median_abs_end"] < 0.25 and b["median_abs_end"] < r["plain"]["median_abs_end"] / 1.5, s   # 0.10–0.19
+        assert 1.4 < b["spread_end"] / b["spread_start"] < 1.85, s    # ×1.56–1.67: not "stays put"
 
 
 def test_claim_noisy_bn_trains_like_bn(runs):
     for s, r in runs.items():
-        assert abs(r["noisy_bn"]["final_acc"] - r["bn"]["final_acc"]) < 0.015, s
+        assert abs(r["noisy_bn"]["final_acc"] - r["bn"]["final_acc"]) < 0.015, s     # ≤ 0.7 points
         assert r["noisy_bn"]["step90"] <= r["bn"]["step90"] + 40, s
         assert r["noisy_bn"]["step90"] * 4 <= r["plain"]["step90"], s
 
 
-def test_claim_the_plain_network_with_the_same_noise_still_trains(runs):
-    """Santurkar et al. (§2.1): the same noise "prevents it from training entirely". Not here."""
+def test_claim_the_plain_network_with_the_same_noise_trains_and_reaches_90_percent_no_later(runs):
+    """Santurkar et al. (§2.1): the same noise "prevents it from training entirely". Not here: it
+    trains, and it even reaches 90 % sooner on average (never later in seeds 0–9)."""
     for s, r in runs.items():
         assert r["noisy_plain"]["final_acc"] > 0.9, s
-        assert abs(r["noisy_plain"]["final_acc"] - r["plain"]["final_acc"]) < 0.03, s
-        assert r["noisy_plain"]["step90"] is not None and r["noisy_plain"]["step90"] <= 2 * r["plain"]["step90"], s
+        assert abs(r["noisy_plain"]["final_acc"] - r["plain"]["final_acc"]) < 0.02, s   # −0.3 … +0.7 points
+        assert r["noisy_plain"]["step90"] <= r["plain"]["step90"], s
+    assert mean(runs, "noisy_plain", "step90") < mean(runs, "plain", "step90")
 
 
 def test_claim_noisy_bn_inputs_move_more_than_without_bn_about_a_third_by_construction(runs):
@@ -58,31 +66,38 @@ def test_claim_noisy_bn_inputs_move_more_than_without_bn_about_a_third_by_constr
         assert r["bn"]["median_move"] < r["plain"]["median_move"], s
 
 
-def test_claim_bn_has_more_gradient_ics_than_the_plain_network(runs):
+def test_claim_by_the_papers_ics_bn_has_more_at_layer_2_and_similar_at_layer_3(runs):
+    """Definition 2.1 (‖G − G′‖₂): larger with BN at layer 2 in every seed (×1.8–8 over seeds 0–9); at
+    layer 3 within a factor 2.5 either way (BN lower in 4 of 10 seeds). Divided by ‖G‖, and by the cosine,
+    BN's is larger at both layers in every seed."""
     for s, r in runs.items():
+        p, b = r["plain"], r["bn"]
+        assert b["ics_diff"][0] > 1.3 * p["ics_diff"][0], s
+        assert 1 / 2.5 < b["ics_diff"][1] / p["ics_diff"][1] < 2.5, s
         for i in (0, 1):                                              # hidden layers 2 and 3
-            assert r["bn"]["ics_l2"][i] > r["plain"]["ics_l2"][i], s
-            assert r["bn"]["ics_cos"][i] < r["plain"]["ics_cos"][i], s
+            assert b["ics_l2"][i] > p["ics_l2"][i], s
+            assert b["ics_cos"][i] < p["ics_cos"][i], s
 
 
 def test_claim_early_in_training_the_plain_networks_ics_is_near_zero(runs):
     for s, r in runs.items():
-        assert r["plain"]["ics_l2_early"][0] < 0.03, s                # layer 2, steps 40–200
-        assert r["bn"]["ics_l2_early"][0] > 0.25, s
+        assert r["plain"]["ics_l2_early"][0] < 0.03, s                # layer 2, steps 40–200: ≤ 0.015
+        assert r["bn"]["ics_l2_early"][0] > 0.25, s                   # ≥ 0.30
+        assert r["bn"]["ics_diff_early"][0] > 10 * r["plain"]["ics_diff_early"][0], s   # also by ‖G − G′‖
 
 
-def test_claim_with_bn_the_loss_varies_less_along_the_gradient_also_early(runs):
+def test_claim_step_for_step_bn_varies_less_along_the_gradient_but_not_at_equal_loss(runs):
     for s, r in runs.items():
-        assert r["bn"]["loss_range"] < r["plain"]["loss_range"] / 2, s
-        assert r["bn"]["loss_range_early"] < r["plain"]["loss_range_early"] / 1.5, s
-
-
-def test_claim_the_saved_five_seed_results_agree_with_this_rerun(runs):
-    saved = ics.load_results()
-    assert saved["settings"]["steps"] == 2000 and saved["settings"]["lr"] == 0.5
-    for s in SEEDS:
-        for name in ics.NETWORKS:
-            a, b = runs[s][name], saved["runs"][str(s)][name]
-            assert a["final_acc"] == pytest.approx(b["final_acc"], abs=0.01), (s, name)
-            assert a["step90"] is not None and abs(a["step90"] - b["step90"]) <= 40, (s, name)
-            assert a["spread_end"] == pytest.approx(b["spread_end"], rel=0.05), (s, name)
+        assert r["bn"]["loss_range"] < r["plain"]["loss_range"] / 1.5, s              # ×0.1–0.45
+        assert r["bn"]["loss_range_early"] < r["plain"]["loss_range_early"] / 1.3, s  # ×0.1–0.6
+    # at equal loss on the same batch (all evaluations of the 3 seeds, binned by that loss), BN's
+    # range is not smaller: BN / plain medians 1.1–1.9 in these bins for any 3 of seeds 0–9
+    for lo, hi in ((0.01, 0.03), (0.03, 0.1)):
+        med = {}
+        for name in ("plain", "bn"):
+            loss = np.concatenate([r[name]["batch_loss"] for r in runs.values()])
+            rng_ = np.concatenate([r[name]["loss_range_each"] for r in runs.values()])
+            inside = (loss >= lo) & (loss < hi)
+            assert inside.sum() >= 5, (name, lo)
+            med[name] = np.median(rng_[inside])
+        assert med["bn"] > 0.75 * med["plain"], (lo, med)

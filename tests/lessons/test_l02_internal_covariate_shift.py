@@ -103,6 +103,7 @@ def test_ics_measure_against_numerical_gradients():
     G2 = nl.numerical_gradient(lambda: nl.softmax_cross_entropy(m.forward(X.astype(np.float64)), y)[0], m[2].weight)
     expected = np.linalg.norm(G - G2) / np.linalg.norm(G)
     assert result[1]["l2"] == pytest.approx(expected, rel=1e-3)
+    assert result[1]["diff"] == pytest.approx(np.linalg.norm(G - G2), rel=1e-3)      # Definition 2.1 itself
     assert result[1]["cosine"] == pytest.approx(np.sum(G * G2) / np.linalg.norm(G) / np.linalg.norm(G2), rel=1e-4)
 
 
@@ -137,7 +138,7 @@ def test_figure1_small_run_shapes_and_bn_learns_faster():
     assert list(r.steps) == [0, 100, 200]
     assert set(r.test_accuracy) == set(ics.NETWORKS)
     assert r.inputs["bn"].shape == (3, 3, 449, 3)
-    assert r.ics["plain"].shape == (3, 3, 2) and "noisy_bn" not in r.ics
+    assert r.ics["plain"].shape == (3, 3, 3) and "noisy_bn" not in r.ics and r.batch_loss["bn"].shape == (3,)
     assert r.landscape["bn"].shape == (3, 2, 5)
     assert r.percentiles("plain", 2, 1).shape == (3, 3)
     np.testing.assert_allclose(r.percentiles("bn", 0, 0)[1], np.median(r.inputs["bn"][:, 0, :, 0], axis=1))
@@ -173,6 +174,13 @@ def test_summarize_against_direct_computations():
     assert s["bn"]["final_acc"] == r.test_accuracy["bn"][-1]
     assert s["bn"]["ics_l2"] == pytest.approx(r.ics["bn"][1:, 1:, 0].mean(axis=0))
     assert s["bn"]["ics_l2_early"] == pytest.approx(r.ics["bn"][1:2, 1:, 0].mean(axis=0))
+    assert s["bn"]["ics_diff"] == pytest.approx(r.ics["bn"][1:, 1:, 2].mean(axis=0))
+    assert s["plain"]["batch_loss"] == pytest.approx(r.batch_loss["plain"][1:])
+    d = nl.load_digits(dtype=np.float64)                 # the loss at step 0 on figure1's fixed batch, by hand
+    logits = ics.sigmoid_mlp("bn").train().forward(d.X_train[:60])
+    p = np.exp(logits - logits.max(1, keepdims=True))
+    p /= p.sum(1, keepdims=True)
+    assert r.batch_loss["bn"][0] == pytest.approx(-np.mean(np.log(p[np.arange(60), d.y_train[:60]])))
     L = r.landscape["plain"][1:, 0]
     assert s["plain"]["loss_range"] == pytest.approx((L.max(1) - L.min(1)).mean())
     assert "ics_l2" not in s["noisy_bn"]

@@ -11,7 +11,7 @@
 - :func:`summarize` — the numbers the notebook's sentences rest on, from one :func:`figure1` run;
   :func:`load_results` — the same for 5 seeds, saved by ``long_runs.py``.
 - :func:`ics_measure` — Santurkar et al.'s ICS (Definition 2.1): how much a layer's gradient changes
-  when the layers before it take their step.
+  when the layers before it take their step (‖G − G′‖₂, their measure; also divided by ‖G‖, and the cosine).
 - :func:`loss_along_gradient` — how far the loss and the gradient change along the gradient
   direction, their measure of a smooth ("predictive") loss landscape (§3.1).
 
@@ -146,9 +146,11 @@ class Figure1:
     (steps, layers, test examples, units): sigmoid inputs of the first ``units`` units of each
     hidden layer on the test set, as in a training step (noise included); ``loss[name]``: the
     training loss of every step. For "plain" and "bn" only, at every evaluation step on one fixed
-    training batch: ``ics[name]`` of shape (steps, hidden layers, 2) — :func:`ics_measure`'s (l2,
-    cosine) — and ``landscape[name]`` of shape (steps, 2, len(step_sizes)) —
-    :func:`loss_along_gradient`'s (losses, gradient changes) for ``step_sizes``."""
+    training batch: ``ics[name]`` of shape (steps, hidden layers, 3) — :func:`ics_measure`'s (l2,
+    cosine, diff) — ``landscape[name]`` of shape (steps, 2, len(step_sizes)) —
+    :func:`loss_along_gradient`'s (losses, gradient changes) for ``step_sizes`` — and
+    ``batch_loss[name]`` (steps,): the loss on that batch at the current weights, where the
+    landscape measure starts."""
 
     steps: np.ndarray
     test_accuracy: MappingProxyType
@@ -156,6 +158,7 @@ class Figure1:
     loss: MappingProxyType
     ics: MappingProxyType
     landscape: MappingProxyType
+    batch_loss: MappingProxyType
     step_sizes: np.ndarray
     settings: MappingProxyType
 
@@ -180,15 +183,16 @@ def figure1(steps=2000, batch_size=60, lr=0.5, eval_every=40, units=8, seed=0, n
     d = load_digits(seed=seed, dtype=np.float64)
     Xb, yb = d.X_train[:batch_size], d.y_train[:batch_size]      # fixed batch for the ICS measures
     step_sizes = lr * np.array([0.25, 0.5, 1.0, 2.0, 4.0])
-    results = dict(test_accuracy={}, inputs={}, loss={}, ics={}, landscape={})
+    results = dict(test_accuracy={}, inputs={}, loss={}, ics={}, landscape={}, batch_loss={})
     for name in networks:
         model = sigmoid_mlp(name, seed=seed)
         probe_rng = np.random.default_rng(seed + 1)
         record = {"inputs": lambda m: np.stack([h[:, :units] for h in
                                                 sigmoid_inputs(m, d.X_test, probe_rng)])}
         if name in ("plain", "bn"):
-            record["ics"] = lambda m: [(r["l2"], r["cosine"]) for r in ics_measure(m, Xb, yb, lr)]
+            record["ics"] = lambda m: [(r["l2"], r["cosine"], r["diff"]) for r in ics_measure(m, Xb, yb, lr)]
             record["landscape"] = lambda m: loss_along_gradient(m, Xb, yb, step_sizes)
+            record["batch_loss"] = lambda m: _grads(copy.deepcopy(m).train(), Xb, yb)[0]
         h = fit(model, d.X_train, d.y_train, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
                 X_test=d.X_test, y_test=d.y_test, eval_every=eval_every, record=record)
         results["test_accuracy"][name] = _readonly(h.test_accuracy)
@@ -197,6 +201,7 @@ def figure1(steps=2000, batch_size=60, lr=0.5, eval_every=40, units=8, seed=0, n
         if name in ("plain", "bn"):
             results["ics"][name] = _readonly(h.records["ics"])
             results["landscape"][name] = _readonly(h.records["landscape"])
+            results["batch_loss"][name] = _readonly(h.records["batch_loss"])
     settings = dict(steps=steps, batch_size=batch_size, lr=lr, eval_every=eval_every, units=units, seed=seed)
     return Figure1(steps=_readonly(h.eval_steps), step_sizes=_readonly(step_sizes),
                    settings=MappingProxyType(settings),
@@ -217,9 +222,11 @@ def summarize(r, layer=3, early=200):
     (the 85th − 15th percentile of the input over the test set at the first and last evaluation,
     averaged over the units), ``median_abs_end`` (mean |median| at the end) and ``median_move``,
     ``spread_move`` (mean absolute change between consecutive evaluations, whole run, as in the
-    notebook). For "plain" and "bn": ``ics_l2``/``ics_cos`` per hidden layer 2.. (mean over the
-    evaluations after step 0; ``ics_l2_early``: evaluations in (0, ``early``]), ``loss_range`` (the loss range along the gradient, mean over the
-    evaluations after step 0) and ``loss_range_early`` (evaluations in (0, ``early``])."""
+    notebook). For "plain" and "bn": ``ics_l2``/``ics_cos``/``ics_diff`` per hidden layer 2.. (‖G − G′‖/‖G‖,
+    the cosine and ‖G − G′‖ itself, mean over the evaluations after step 0; ``ics_l2_early``,
+    ``ics_diff_early``: evaluations in (0, ``early``]), ``loss_range`` (the loss range along the gradient, mean over the
+    evaluations after step 0), ``loss_range_early`` (evaluations in (0, ``early``]) and, for comparing
+    at equal loss, ``loss_range_each`` and ``batch_loss`` (every evaluation after step 0)."""
     out = {}
     later = r.steps > 0
     early_mask = later & (r.steps <= early)
@@ -239,10 +246,14 @@ def summarize(r, layer=3, early=200):
             s["ics_l2"] = [float(v) for v in r.ics[name][later, 1:, 0].mean(axis=0)]
             s["ics_cos"] = [float(v) for v in r.ics[name][later, 1:, 1].mean(axis=0)]
             s["ics_l2_early"] = [float(v) for v in r.ics[name][early_mask, 1:, 0].mean(axis=0)]
+            s["ics_diff"] = [float(v) for v in r.ics[name][later, 1:, 2].mean(axis=0)]
+            s["ics_diff_early"] = [float(v) for v in r.ics[name][early_mask, 1:, 2].mean(axis=0)]
             L = r.landscape[name][:, 0]                                # (steps, step sizes)
             rng_ = L.max(axis=1) - L.min(axis=1)
             s["loss_range"] = float(rng_[later].mean())
             s["loss_range_early"] = float(rng_[early_mask].mean())
+            s["loss_range_each"] = [float(v) for v in rng_[later]]
+            s["batch_loss"] = [float(v) for v in r.batch_loss[name][later]]
         out[name] = s
     return out
 
@@ -271,8 +282,9 @@ def ics_measure(model, X, y, lr):
         G' = ∇_{W_i} L(W_1', …, W_{i−1}', W_i, …, W_k; x, y)    (after the layers before i stepped)
 
     with W' = W − lr·∇L on the same batch (every parameter before layer i steps: the earlier
-    linear layers' W and b, and the earlier BN layers' γ and β). Returns a list of dicts with ``l2`` = ‖G − G'‖₂ /
-    ‖G‖₂ (relative) and ``cosine`` = cos(G, G'). ``model`` is left unchanged (a deep copy is used,
+    linear layers' W and b, and the earlier BN layers' γ and β). Returns a list of dicts with ``diff`` =
+    ‖G − G'‖₂ (Definition 2.1 itself), ``l2`` = ‖G − G'‖₂ / ‖G‖₂ (relative: it does not grow with the
+    size of the gradient) and ``cosine`` = cos(G, G'). ``model`` is left unchanged (a deep copy is used,
     and BN running statistics are not touched). A network whose inputs shift little under the
     earlier layers' updates has l2 near 0 and cosine near 1.
     """
@@ -287,7 +299,8 @@ def ics_measure(model, X, y, lr):
                 value -= lr * G[f"{j}.{name}"]
         _, G2 = _grads(stepped, X, y)
         g, g2 = G[f"{i}.weight"].ravel(), G2[f"{i}.weight"].ravel()
-        out.append(dict(layer=linear.index(i) + 1, l2=float(np.linalg.norm(g - g2) / np.linalg.norm(g)),
+        out.append(dict(layer=linear.index(i) + 1, diff=float(np.linalg.norm(g - g2)),
+                        l2=float(np.linalg.norm(g - g2) / np.linalg.norm(g)),
                         cosine=float(g @ g2 / (np.linalg.norm(g) * np.linalg.norm(g2)))))
     return out
 
