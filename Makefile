@@ -101,6 +101,12 @@ experiments: $(STAMP)
 course-load: $(STAMP)
 	$(BIN)/python tools/course_load.py
 
+# The notebooks' LaTeX and prose against the notation card, docs/notation.md: findings per notebook
+# and rule (-v for each one). Report only; tests/tools/test_notation_lint.py fails on the notebooks
+# already converted to the card.
+notation-lint: $(STAMP)
+	$(BIN)/python tools/notation_lint.py
+
 # Notebook diffs a reviewer can read: nbdime shows cell by cell what changed (.gitattributes names
 # the driver); this installs it into .venv and registers it in this clone's git config only.
 nbdime: $(STAMP)
