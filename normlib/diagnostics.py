@@ -1,8 +1,9 @@
 """Diagnostics: look inside a network to see why it trains, or why it does not.
 
 One call, :func:`diagnose`, on a :class:`~normlib.nn.Sequential` model and a batch ``(X, y)``
-measures what practitioners plot when a network misbehaves (Karpathy's "Building makemore, part 3:
-activations & gradients, BatchNorm", 2022; CS231n's notes "Neural Networks Part 3"):
+measures what practitioners plot when a network misbehaves (CS231n's notes "Neural Networks Part 3",
+§ babysitting the learning process; Karpathy's lecture "Building makemore part 3: activations &
+gradients, BatchNorm", 2022):
 
 - **activations**: statistics and a histogram of the input of every chosen layer (by default every
   Sigmoid, Tanh and ReLU) — where the pre-activations sit on the nonlinearity;
@@ -12,8 +13,9 @@ activations & gradients, BatchNorm", 2022; CS231n's notes "Neural Networks Part 
 - **gradients**: a histogram of ∂L/∂(input) of the same layers, after one backward pass of the mean
   softmax cross-entropy — how much gradient reaches each layer;
 - **update-to-data ratio** per parameter: ‖lr · ∂L/∂p‖ / ‖p‖, the relative change one plain SGD
-  step would make. A rule of thumb, not a law: around 1e-3 is healthy; far below, that parameter
-  barely learns; far above (1e-1 and more), it is being thrown around (CS231n; Karpathy).
+  step would make. A rough heuristic, not a law: CS231n's notes put it "somewhere around 1e-3" —
+  much lower, the learning rate may be too low for that parameter; much higher, likely too high.
+  (Karpathy's lecture plots log10 of the same ratio, with standard deviations, against a line at −3.)
 
 Nothing in ``model`` changes: the activations come from :func:`normlib.probe.layer_inputs`, and the
 backward pass runs on a deep copy. Like :func:`~normlib.probe.layer_inputs`, the diagnosis takes
@@ -76,7 +78,8 @@ class LayerReport:
 @dataclass
 class Diagnosis:
     """The result of :func:`diagnose`: ``layers`` (one :class:`LayerReport` per chosen layer),
-    ``update_ratio`` (parameter name → ‖lr·grad‖/‖param‖, names as in ``model.parameters()``),
+    ``update_ratio`` (parameter name → ‖lr·grad‖/‖param‖, names as in ``model.parameters()``; a
+    parameter that is all zeros, such as a fresh bias or β, has no ratio and is left out),
     ``loss`` on the batch, and the ``lr`` used."""
 
     layers: list
