@@ -149,9 +149,11 @@ def diagnose(model, X, y, lr=0.1, of=ACTIVATIONS, saturation=0.01):
     return Diagnosis(reports, ratio, loss, float(lr))
 
 
-def plot_histograms(diagnosis, bins=40, fig=None):
+def plot_histograms(diagnosis, bins=40, color=None, fig=None):
     """Two panels: the histogram of every chosen layer's input (left) and of the gradient that
-    reaches it (right), one curve per layer in the course's palette. Returns the figure."""
+    reaches it (right), one curve per layer. ``color``: None gives each layer its own colour of the
+    course's palette; one colour (e.g. ``NORM_COLORS["bn"]``, to set a BN network beside a plain
+    one) draws every layer in it, deeper layers dashed and dotted. Returns the figure."""
     if not isinstance(diagnosis, Diagnosis):
         raise TypeError(f"diagnosis must be what diagnose() returns; got {type(diagnosis).__name__}")
     bins = positive_int(bins, "bins")
@@ -159,14 +161,16 @@ def plot_histograms(diagnosis, bins=40, fig=None):
         fig = Figure(figsize=(9.6, 3.6), dpi=100, layout="constrained")
         FigureCanvasAgg(fig)
     ax_x, ax_g = fig.subplots(1, 2)
+    finite = lambda arrays: np.concatenate([a[np.isfinite(a)] for a in arrays])   # a diverged run has NaN
     # one set of bins per panel, shared by the layers, so that their curves compare
-    edges_x = np.histogram_bin_edges(np.concatenate([r.values.ravel() for r in diagnosis.layers]), bins)
-    edges_g = np.histogram_bin_edges(np.concatenate([r.grads.ravel() for r in diagnosis.layers]), bins)
+    edges_x = np.histogram_bin_edges(finite([r.values.ravel() for r in diagnosis.layers]), bins)
+    edges_g = np.histogram_bin_edges(finite([r.grads.ravel() for r in diagnosis.layers]), bins)
     for k, r in enumerate(diagnosis.layers):
-        color = OKABE_ITO[k % len(OKABE_ITO)]
+        style = dict(color=OKABE_ITO[k % len(OKABE_ITO)], ls="-") if color is None else \
+            dict(color=color, ls=("-", "--", ":", "-.")[k % 4])
         for ax, data, edges in ((ax_x, r.values, edges_x), (ax_g, r.grads, edges_g)):
-            counts, _ = np.histogram(data, bins=edges)
-            ax.plot(0.5 * (edges[:-1] + edges[1:]), counts / data.size, color=color, lw=1.6,
+            counts, _ = np.histogram(data[np.isfinite(data)], bins=edges)
+            ax.plot(0.5 * (edges[:-1] + edges[1:]), counts / data.size, lw=1.6, **style,
                     label=r.label + ("" if ax is ax_g or r.saturated is None else f", {r.saturated:.0%} saturated"))
     ax_x.set(xlabel="input of the layer (pre-activation)", ylabel="fraction of values",
              title="Activations: where the inputs sit")

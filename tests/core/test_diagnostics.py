@@ -127,6 +127,9 @@ def test_plot_histograms_labels_every_axis_and_no_text_under_8pt(batch):
     small = [(t.get_text(), t.get_fontsize()) for t in fig.findobj(Text)
              if t.get_visible() and t.get_text().strip() and t.get_fontsize() < 8]
     assert not small, small
+    one = plot_histograms(diagnose(sigmoid_mlp(init=1.0, dtype=np.float64), X, y), color="#E69F00")
+    assert {line.get_color() for ax in one.axes for line in ax.lines} == {"#E69F00"}
+    assert len({line.get_linestyle() for line in one.axes[0].lines}) == 3
     with pytest.raises(ValueError, match="bins must be a positive integer"):
         plot_histograms(diagnose(sigmoid_mlp(dtype=np.float64), X, y), bins=0)
     with pytest.raises(TypeError, match="diagnosis must be what diagnose"):
