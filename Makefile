@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LAB_STAMP := $(VENV)/.installed-lab
 
-.PHONY: lab test test-unit test-browser test-binder bench notebooks experiments nbdime clean
+.PHONY: lab test test-unit test-browser test-binder bench notebooks experiments nbdime course-load notation-lint clean
 BROWSER_STAMP := $(VENV)/.installed-browser
 
 # Two tiers. `make test` and every target that checks, times or re-executes the notebooks install the
@@ -93,6 +93,19 @@ experiments: $(STAMP)
 	    [ -e "$$f" ] || continue; \
 	    m=$$(echo "$${f%.py}" | tr / .); echo "$$m"; $(BIN)/python -m "$$m" || exit 1; \
 	done
+
+# Issue 16's table: prose words, code cells, explorers, numbers in prose and estimated minutes of each
+# notebook's main path (before its first "Optional"/"Going further" heading); "!" marks a value over
+# the one-sitting limits (40 min, 2,000 words, 60 numbers). `python tools/course_load.py --check`
+# exits 1 when a main path is over.
+course-load: $(STAMP)
+	$(BIN)/python tools/course_load.py
+
+# The notebooks' LaTeX and prose against the notation card, docs/notation.md: findings per notebook
+# and rule (-v for each one). Report only; tests/tools/test_notation_lint.py fails on the notebooks
+# already converted to the card.
+notation-lint: $(STAMP)
+	$(BIN)/python tools/notation_lint.py
 
 # Notebook diffs a reviewer can read: nbdime shows cell by cell what changed (.gitattributes names
 # the driver); this installs it into .venv and registers it in this clone's git config only.
