@@ -14,8 +14,10 @@ from ko.json, so CI names what is left to translate. Both catalogues must use th
 Korean also needs a font: matplotlib's default (DejaVu Sans) has no Hangul and draws empty boxes
 with "Glyph … missing" warnings. ``set_language("ko")`` registers Noto Sans KR (SIL Open Font
 License 1.1, shipped by the PyPI package ``pylopdf-fonts-ko`` that requirements.txt installs) and
-puts it first in ``font.sans-serif``, DejaVu Sans after it for any glyph it lacks;
-``set_language("en")`` puts the fonts back as they were. Figures made after the call use it.
+puts it first in ``font.family``, before the family that was there (DejaVu Sans), which draws any
+glyph it lacks; ``set_language("en")`` puts the fonts back as they were. Figures made after the
+call use it. Noto Sans KR comes in one weight: bold Hangul is drawn regular (matplotlib logs
+"Failed to find font weight bold"); the course's figures use no bold.
 
 How a lesson uses it (normlib/lessons/lNN_*/):
 
@@ -124,15 +126,16 @@ def _use_korean_font():
         font_manager.fontManager.addfont(str(korean_font_path()))
     rc = matplotlib.rcParams
     if _state["saved_fonts"] is None:
-        _state["saved_fonts"] = (rc["font.family"], rc["font.sans-serif"])
-    rc["font.family"] = ["sans-serif"]
-    rc["font.sans-serif"] = [KOREAN_FONT] + [f for f in _state["saved_fonts"][1] if f != KOREAN_FONT]
+        _state["saved_fonts"] = list(rc["font.family"])
+    # A list of families, not a generic name: matplotlib takes each glyph from the first family that
+    # has it (x̂'s combining hat, say, from DejaVu Sans), and warns only when none has it.
+    rc["font.family"] = [KOREAN_FONT] + [f for f in _state["saved_fonts"] if f != KOREAN_FONT]
 
 
 def _restore_fonts():
     if _state["saved_fonts"] is not None:
         import matplotlib
-        matplotlib.rcParams["font.family"], matplotlib.rcParams["font.sans-serif"] = _state["saved_fonts"]
+        matplotlib.rcParams["font.family"] = _state["saved_fonts"]
         _state["saved_fonts"] = None
 
 
