@@ -49,6 +49,9 @@ def test_the_glossary_follows_itself(data):
     for t in data["terms"]:
         for field in ("ko", "en", "note"):
             assert not glossary.lint(t.get(field, ""), data), f"{t['ko']} ({field}): {glossary.lint(t[field], data)}"
+        for a in t.get("avoid", []):
+            assert not glossary.lint(a.get("instead", ""), data), f"{t['ko']}: {a['text']} → {a['instead']}"
+            assert glossary.lint(a["text"], data), f"{t['ko']}: the pattern of {a['text']!r} does not find it"
 
 
 @pytest.mark.parametrize("text, found", [

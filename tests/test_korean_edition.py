@@ -156,6 +156,15 @@ def test_a_translation_whose_english_changed_is_stale(edition, tmp_path):
     assert any("md-2: stale" in p for p in found), found
 
 
+def test_updating_a_stale_translation_clears_it(edition):
+    english = read(edition, "notebooks", "01_tiny.ipynb")
+    translation = read(edition, "i18n", "ko", "01_tiny.json")
+    cell(english, "md-2")["source"] = "## Summary\n\nThe mean is 1.0; the biased variance, 0.667 (1/m)."
+    assert "+The mean is 1.0; the biased variance" in ke.stale_diff(english, translation)["md-2"]
+    ke.mark_updated(english, translation, ["md-2"])
+    assert ke.translation_problems(english, translation) == []
+
+
 def test_an_avoided_variant_fails_in_prose_comments_and_outputs(edition, tmp_path):
     def change(nb):
         cell(nb, "md-1")["source"] = KOREAN_TEXT["md-1"].replace("배치 정규화", "배치 정규화는 레이어마다")

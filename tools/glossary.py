@@ -7,8 +7,8 @@
 docs/glossary.ko.json is the single source of the terms: for each term the preferred Korean
 ("ko"), the English ("en"), where it is in the code ("code"), variants met in other books that may
 be mentioned but are not used ("also"), variants never to use, each with its reason ("avoid": text,
-why, and a regular expression "pattern" when the plain text would match too much or too little),
-and a note. Everything else is made from it:
+why, a regular expression "pattern" when the plain text would match too much or too little, and
+"instead" when the right word is not the term itself: L2 정규화 → L2 규제), and a note. Everything else is made from it:
 
 - :func:`render_markdown` → docs/glossary.ko.md (tests/test_glossary.py checks it is up to date);
 - :func:`notebook_table` → the table of notebook 00, in either edition;
@@ -58,7 +58,8 @@ def render_markdown(data):
                 "| 한국어 | English | 코드 | 쓰지 않는 말 (이유) | 다른 책의 표현 | 참고 |",
                 "|---|---|---|---|---|---|"]
         for t in group["terms"]:
-            avoid = "<br>".join(f"~~{a['text']}~~ — {a['why']}" for a in t.get("avoid", []))
+            avoid = "<br>".join(f"~~{a['text']}~~ → {a.get('instead', t['ko'])}: {a['why']}"
+                                for a in t.get("avoid", []))
             also = ", ".join(t.get("also", []))
             out.append("| " + " | ".join(_cell(x) for x in (
                 f"**{t['ko']}**", t["en"], t.get("code", ""), avoid, also, t.get("note", ""))) + " |")
@@ -97,7 +98,7 @@ def lint(text, data=None):
     for t in data["terms"]:
         for a in t.get("avoid", []):
             if re.search(a.get("pattern", re.escape(a["text"])), text):
-                hits.append((a["text"], t["ko"], a["why"]))
+                hits.append((a["text"], a.get("instead", t["ko"]), a["why"]))
     return hits
 
 

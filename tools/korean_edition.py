@@ -5,7 +5,8 @@ and its translation, never edited by hand.
     python tools/korean_edition.py 04 07           # only these
     python tools/korean_edition.py --no-execute 04 # write the notebook without running it
     python tools/korean_edition.py --check         # what is out of step; exit 1 if anything is
-    python tools/korean_edition.py --stub 04       # start i18n/ko/04_scale_shift_sigmoid.json
+    python tools/korean_edition.py --stub 04       # start i18n/ko/04_scale_shift_sigmoid.json (or add new cells to it)
+    python tools/korean_edition.py --updated 04 ID # after re-translating cell ID: record its English as translated
 
 One translation file per notebook, i18n/ko/NN_name.json, keyed by the English cell's id:
 
@@ -15,8 +16,9 @@ One translation file per notebook, i18n/ko/NN_name.json, keyed by the English ce
                "<id of a code cell>": {"source_hash": "…", "comments": {"# English comment": "# 한국어 주석"}}}}
 
 ``source_hash`` is the SHA-256 (first 16 hex digits) of the English cell's source when it was
-translated, and ``en`` that source, so a stale translation shows what changed in English. How the
-Korean notebook is made from them:
+translated, and ``en`` that source, so ``--check`` shows what changed in English since (a diff).
+When English changes: ``--check`` names the stale cells; fix their ``ko`` (or ``comments``), then
+``--updated NN ID…`` records the English they now translate. How the Korean notebook is made:
 
 - markdown cells: the ``ko`` text (the English one while it is untranslated: ``--check`` says so);
 - code cells: the English code, with comments replaced by the ``comments`` map (whole comment
@@ -151,8 +153,9 @@ def translation_problems(english, translation):
         if cell is None:
             problems.append(f"cell {cid}: translated, but the English notebook has no such cell")
         elif source_hash(_source(cell)) != entry.get("source_hash"):
-            problems.append(f"cell {cid}: stale — its English source changed since it was translated "
-                            f"(update 'ko'/'comments', 'en' and 'source_hash')")
+            nn = Path(translation["notebook"]).stem[:2]
+            problems.append(f"cell {cid}: stale — its English source changed since it was translated (fix "
+                            f"'ko' or 'comments', then: python tools/korean_edition.py --updated {nn} {cid})")
     for cell in english["cells"]:
         src, entry = _source(cell), translation["cells"].get(cell.get("id"), {})
         if cell["cell_type"] == "markdown" and not entry.get("ko"):
@@ -162,6 +165,35 @@ def translation_problems(english, translation):
             if todo:
                 problems.append(f"cell {cell.get('id')}: comments not translated: {todo}")
     return problems
+
+
+def stale_diff(english, translation):
+    """{cell id: unified diff of the English translated → the English now} for each stale markdown cell."""
+    import difflib
+    out = {}
+    for cell in english["cells"]:
+        entry = translation["cells"].get(cell.get("id"))
+        src = _source(cell)
+        if entry and "en" in entry and source_hash(src) != entry.get("source_hash"):
+            out[cell["id"]] = "\n".join(difflib.unified_diff(entry["en"].splitlines(), src.splitlines(),
+                                                             "translated", "now", lineterm="", n=0))
+    return out
+
+
+def mark_updated(english, translation, ids):
+    """Record the English source of cells ``ids`` as the one their translation now follows."""
+    by_id = {c.get("id"): c for c in english["cells"]}
+    for cid in ids:
+        if cid not in by_id or cid not in translation["cells"]:
+            raise SystemExit(f"cell {cid!r} is not in both the English notebook and its translation")
+        src, entry = _source(by_id[cid]), translation["cells"][cid]
+        entry["source_hash"] = source_hash(src)
+        if "en" in entry:
+            entry["en"] = src
+        if "comments" in entry:                       # keep the translated comments the code still has
+            now = [text for _, _, text in comments(src)]
+            entry["comments"] = {text: entry["comments"].get(text, "") for text in now}
+    return translation
 
 
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
@@ -242,6 +274,9 @@ def check(root=ROOT):
     english_dir, korean_dir, translations = root / "notebooks", root / "notebooks" / "ko", root / "i18n" / "ko"
     data, problems = glossary.load(), []
     for tpath in sorted(translations.glob("*.json")):
+        if not (english_dir / (tpath.stem + ".ipynb")).exists():
+            problems.append((tpath.name, f"no English notebook notebooks/{tpath.stem}.ipynb"))
+            continue
         english = json.loads((english_dir / (tpath.stem + ".ipynb")).read_text(encoding="utf-8"))
         translation = load_translation(tpath)
         problems += [(tpath.name, p) for p in translation_problems(english, translation)]
@@ -276,17 +311,33 @@ def main(argv):
         problems = check()
         for name, p in problems:
             print(f"{name}: {p}")
+        for tpath in sorted(TRANSLATIONS.glob("*.json")):
+            english_path = ENGLISH / (tpath.stem + ".ipynb")
+            if english_path.exists():
+                for cid, diff in stale_diff(json.loads(english_path.read_text()), load_translation(tpath)).items():
+                    print(f"\n{tpath.name}, cell {cid}: the English changed since it was translated:\n{diff}")
         n = len(list(TRANSLATIONS.glob("*.json")))
         print(f"{len(problems)} problems in {n} translated notebooks")
         return 1 if problems else 0
     if "--stub" in argv:
         for key in args:
             path = english_notebook(key)
-            out = translation_path(path)
-            if out.exists():
-                raise SystemExit(f"{out.relative_to(ROOT)} exists: edit it (or delete it to start again)")
-            write_json(out, stub(path))
-            print(f"wrote {out.relative_to(ROOT)}: fill in every 'ko' and every comment")
+            out, new = translation_path(path), stub(path)
+            if out.exists():                      # keep what is translated, add the cells English gained
+                old = load_translation(out)
+                added = [cid for cid in new["cells"] if cid not in old["cells"]]
+                old["cells"].update({cid: new["cells"][cid] for cid in added})
+                new = old
+                print(f"{out.relative_to(ROOT)}: added {len(added)} cells")
+            write_json(out, new)
+            print(f"wrote {out.relative_to(ROOT)}: fill in every empty 'ko' and comment")
+        return 0
+    if "--updated" in argv:
+        path = english_notebook(args[0])
+        tpath = translation_path(path)
+        english = nbformat.read(path, as_version=4)
+        write_json(tpath, mark_updated(english, load_translation(tpath), args[1:]))
+        print(f"wrote {tpath.relative_to(ROOT)}: {len(args) - 1} cells now follow the current English")
         return 0
     paths = [translation_path(english_notebook(k)) for k in args] or sorted(TRANSLATIONS.glob("*.json"))
     if not paths:
