@@ -81,9 +81,12 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_explorers.py
 	$(BIN)/python benchmarks/bench_notebooks.py
 
-# Re-execute every notebook in place and save it with its outputs (after editing one).
+# Re-execute every notebook in place and save it with its outputs (after editing one); then rebuild
+# the Korean edition, notebooks/ko/, from the English notebooks and their translations in i18n/ko/
+# (tools/korean_edition.py; nothing to do while i18n/ko/ is empty).
 notebooks: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py notebooks/*.ipynb
+	$(BIN)/python tools/korean_edition.py
 
 # The long experiments a notebook cannot afford to run in its 20 s: each lesson that has them has a
 # long_runs.py, which saves its results (with the command and the versions that made them) under

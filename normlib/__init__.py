@@ -13,5 +13,6 @@ from .nn import (Linear, Sigmoid, Tanh, ReLU, Dropout, Sequential, softmax_cross
 from .gradcheck import numerical_gradient, rel_error, check_gradients
 from .probe import precise_bn
 from .data import load_digits, sample_photo
+from .i18n import set_language, get_language, t
 
 __version__ = "0.1.0"

@@ -4,6 +4,8 @@ checker (:func:`run_student`, :func:`call_student`), and reading a student's ans
 
 import numpy as np
 
+from .i18n import LANGUAGES, catalogue, t
+
 NOT_IMPLEMENTED = "NOT_IMPLEMENTED"
 
 
@@ -26,7 +28,7 @@ def run_student(fn, *args):
     if isinstance(err, NotImplementedError) or (err is None and out is None):
         return None, NOT_IMPLEMENTED
     if err is not None:
-        return None, f"raised {type(err).__name__}: {err}"
+        return None, t("checking.raised", error=type(err).__name__, message=err)
     return out, None
 
 
@@ -35,11 +37,11 @@ def call_student(fn, name, returns, *args, **kwargs):
     written yet, raised, or returned None instead of ``returns``."""
     out, err = _invoke(fn, args, kwargs)
     if isinstance(err, NotImplementedError):
-        return None, f"not implemented yet: write {name} and run this cell again"
+        return None, t("checking.not_implemented", name=name)
     if err is not None:
-        return None, f"your function raised {type(err).__name__}: {err}"
+        return None, t("checking.raised_in_function", error=type(err).__name__, message=err)
     if out is None:
-        return None, f"your function returned None: return {returns}"
+        return None, t("checking.returned_none", returns=returns)
     return out, None
 
 
@@ -57,7 +59,8 @@ def answer_axes(answer, ndim):
 
 def check_answers(answers, expected, diagnose, width=None):
     """Feedback on a dict of answers with the keys of ``expected``: one line per key,
-    "<key> norm: <diagnose(key, answer)>" (keys right-aligned to ``width``), then "k/n correct". A
+    "<key> norm: <diagnose(key, answer)>" (keys right-aligned to ``width``), then "k/n correct" (in
+    the language of :mod:`normlib.i18n`; a verdict starting "correct" or "정답" counts). A
     wrong call gets an error that says what is expected."""
     if not isinstance(answers, dict):
         example = ", ".join(f"{k!r}: {v}" for k, v in list(expected.items())[:1])
@@ -67,7 +70,8 @@ def check_answers(answers, expected, diagnose, width=None):
         raise ValueError(f"answers has unknown keys {sorted(unknown)}; expected {list(expected)}")
     width = width or max(len(k) for k in expected)
     results = {k: diagnose(k, answers.get(k)) for k in expected}
-    lines = [f"{k:>{width}} norm: {v}" for k, v in results.items()]
-    score = sum(v.startswith("correct") for v in results.values())
-    return "\n".join(lines + [f"{score}/{len(expected)} correct"])
+    lines = [t("checking.answer_line", key=f"{k:>{width}}", verdict=v) for k, v in results.items()]
+    correct = tuple(catalogue(lang)["checking.correct"] for lang in LANGUAGES)
+    score = sum(v.startswith(correct) for v in results.values())
+    return "\n".join(lines + [t("checking.score", score=score, total=len(expected))])
 

@@ -24,6 +24,7 @@ __all__ = ["Explorer", "OKABE_ITO"]
 
 # Colour-blind-safe palette (Okabe & Ito 2008).
 from .palette import OKABE_ITO  # noqa: E402  (re-exported: explorers import it from here)
+from .i18n import has_message, t  # noqa: E402
 
 
 class Explorer:
@@ -63,6 +64,12 @@ class Explorer:
                 artist.set_animated(True)     # left out of the background
             canvas.draw()
             self._background = canvas.copy_from_bbox(self.figure.bbox)
+
+    def text(self, part):
+        """The ``title`` or ``caption`` in the reader's language (:mod:`normlib.i18n`): the message
+        ``explorer.<name>.<part>`` when the catalogue has it, else the class attribute."""
+        key = f"explorer.{self.name}.{part}"
+        return t(key) if has_message(key) else getattr(self, part)
 
     # -- model/view -------------------------------------------------------------------------------
     def make_controls(self):
@@ -145,9 +152,9 @@ class Explorer:
         """A static picture of the current state, saved with the notebook for readers without a
         kernel: the explorer's title and what to look for (a line of Markdown), then the PNG."""
         from IPython.display import Image, Markdown, display
-        if self.title or self.caption:
-            display(Markdown(" — ".join(t for t in (f"**{self.title}**" if self.title else "",
-                                                   self.caption) if t)))
+        title, caption = self.text("title"), self.text("caption")
+        if title or caption:
+            display(Markdown(" — ".join(s for s in (f"**{title}**" if title else "", caption) if s)))
         return Image(self.render_png())
 
     def widget(self):
@@ -169,7 +176,8 @@ class Explorer:
             sliders = [w for w in self.controls.values() if hasattr(w, "readout")]
             others = [w for w in self.controls.values() if not hasattr(w, "readout")]
             rows = [W.HBox(ws, layout=W.Layout(flex_flow="row wrap")) for ws in (others, sliders) if ws]
-            box = W.VBox(([W.HTML(f"<b>{self.title}</b>")] if self.title else []) + rows + [image])
+            title = self.text("title")
+            box = W.VBox(([W.HTML(f"<b>{title}</b>")] if title else []) + rows + [image])
             self.sync_controls()
             box.add_class("normlib-explorer")          # lets the browser tests find every explorer
             self._widget, self.image = box, image
