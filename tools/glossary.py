@@ -71,12 +71,13 @@ def notebook_table(data=None, lang="en"):
     """The glossary table of notebook 00: Korean, English, where in the code, and what not to write.
     ``lang`` is the language of the headings ("en" for the English edition, "ko" for the Korean)."""
     data = data or load()
-    head = {"en": ("한국어", "English", "in the code", "not (다른 책)"),
+    head = {"en": ("한국어", "English", "in the code", "avoid"),
             "ko": ("한국어", "영어", "코드", "쓰지 않는 말")}[lang]
     out = ["| " + " | ".join(head) + " |", "|---|---|---|---|"]
     for t in data["terms"]:
         avoid = ", ".join(a["text"] for a in t.get("avoid", []))
-        out.append("| " + " | ".join(_cell(x) for x in (t["ko"], t["en"], t.get("code", ""), avoid)) + " |")
+        code = t.get("code", "").replace("노트북", "notebook") if lang == "en" else t.get("code", "")
+        out.append("| " + " | ".join(_cell(x) for x in (t["ko"], t["en"], code, avoid)) + " |")
     return "\n".join(out)
 
 
