@@ -94,3 +94,12 @@ def test_bad_glossary_entries_are_named(tmp_path):
                    '"avoid": [{"text": "레이어"}]}]}]}', encoding="utf-8")
     with pytest.raises(ValueError, match="층: every 'avoid' entry needs 'text' and 'why'"):
         glossary.load(bad)
+
+
+def test_first_use_of_a_term_carries_the_english(data):
+    text = ("# 04 · 스케일과 시프트(scale and shift)\n\n배치 정규화(batch normalization)는 미니배치(minibatch)의 "
+            "평균(mean)을 쓴다. 학습률(learning rate)은 0.1이다. 은닉층의 학습률을 바꾸면 층마다 다르다. "
+            "batch size(배치 크기)\n> 레이어 값들의 통계량\n‘레이어 정규화’라고도 한다.")
+    found = glossary.first_use_problems(text, data)
+    assert [p.split("’")[0] for p in found] == ["first use of ‘층"], found   # 은닉층, 학습률 do not count
+    assert glossary.first_use_problems("층(layer)마다 다르다. 은닉층", data) == []

@@ -43,7 +43,7 @@ ENGLISH_CELLS = [
 KOREAN_TEXT = {
     "md-1": "# 01 · 작은 노트북\n\n배치 정규화(batch normalization)는 배치에 걸쳐 표준화한다. 여기서는 값 3개로 "
             "하고, 점수는 3개 중 2개이다.",
-    "md-2": "## 요약\n\n평균은 1.0, 편향된 분산 추정량(1/m)은 0.667이다.",
+    "md-2": "## 요약\n\n평균(mean)은 1.0, 편향된 분산 추정량(biased variance, 1/m)은 0.667이다.",
 }
 COMMENTS = {"code-1": {"# three values": "# 값 세 개"}, "code-2": {"# the checker's last line": "# 채점기의 마지막 줄"}}
 
@@ -174,6 +174,13 @@ def test_an_avoided_variant_fails_in_prose_comments_and_outputs(edition, tmp_pat
     found = problems_after(edition, tmp_path, change_korean=change)
     for cid, variant in (("md-1", "레이어"), ("code-2", "학습 속도"), ("code-1", "변압기")):
         assert any(p.startswith(f"cell {cid}: '{variant}'") for p in found), (cid, found)
+
+
+def test_a_term_first_used_without_its_english_fails(edition, tmp_path):
+    def change(nb):
+        cell(nb, "md-1")["source"] = KOREAN_TEXT["md-1"].replace("(batch normalization)", "")
+    found = problems_after(edition, tmp_path, change_korean=change)
+    assert any("first use of ‘배치 정규화’ without the English" in p for p in found), found
 
 
 def test_a_hand_edited_korean_notebook_fails(edition, tmp_path):

@@ -12,6 +12,8 @@ why, a regular expression "pattern" when the plain text would match too much or 
 
 - :func:`render_markdown` → docs/glossary.ko.md (tests/test_glossary.py checks it is up to date);
 - :func:`notebook_table` → the table of notebook 00, in either edition;
+- :func:`first_use_problems` → the terms whose first use in a notebook lacks the English in
+  parentheses, "배치 정규화(batch normalization)";
 - :func:`lint` → the "avoid" variants found in a Korean text. Quotations of the lecture notes
   (Markdown block quotes, "> …": the notes are quoted as they are), variants mentioned in Korean
   single quotation marks (‘레이어 정규화’), and code (`…`) are not linted; comments in code cells
@@ -71,12 +73,13 @@ def notebook_table(data=None, lang="en"):
     """The glossary table of notebook 00: Korean, English, where in the code, and what not to write.
     ``lang`` is the language of the headings ("en" for the English edition, "ko" for the Korean)."""
     data = data or load()
-    head = {"en": ("한국어", "English", "in the code", "not (다른 책)"),
+    head = {"en": ("한국어", "English", "in the code", "avoid"),
             "ko": ("한국어", "영어", "코드", "쓰지 않는 말")}[lang]
     out = ["| " + " | ".join(head) + " |", "|---|---|---|---|"]
     for t in data["terms"]:
         avoid = ", ".join(a["text"] for a in t.get("avoid", []))
-        out.append("| " + " | ".join(_cell(x) for x in (t["ko"], t["en"], t.get("code", ""), avoid)) + " |")
+        code = t.get("code", "").replace("노트북", "notebook") if lang == "en" else t.get("code", "")
+        out.append("| " + " | ".join(_cell(x) for x in (t["ko"], t["en"], code, avoid)) + " |")
     return "\n".join(out)
 
 
@@ -100,6 +103,52 @@ def lint(text, data=None):
             if re.search(a.get("pattern", re.escape(a["text"])), text):
                 hits.append((a["text"], a.get("instead", t["ko"]), a["why"]))
     return hits
+
+
+_HANGUL = "\uac00-\ud7a3"
+# What may follow a word and leave it a word of its own: particles and the copula, alone or chained.
+_PARTICLES = set("은 는 이 가 을 를 의 에 에서 에게 으로 로 와 과 도 만 까지 부터 처럼 보다 마다 이나 나 "
+                 "라고 이라고 라는 이라는 인 이며 이고 이다 이면 면 입니다 이지만 에는 에서는 으로는 로는 "
+                 "에도 와는 과는 으로도 로도 에서의 으로의 로의 와의 과의 만으로 마다의 끼리 뿐".split())
+
+
+def term_words(data=None):
+    """{Korean word: the term} for the first-use rule: each "a / b" term split, qualifiers such as
+    "(추정량의)" dropped."""
+    data = data or load()
+    words = {}
+    for t in data["terms"]:
+        for part in t["ko"].split(" / "):
+            words.setdefault(re.sub(r"\s*\(.*\)$", "", part).strip(), t)
+    return words
+
+
+def first_use_problems(text, data=None):
+    """The terms whose first use in ``text`` (a notebook's Korean prose, in order) does not carry the
+    English in parentheses: "배치 정규화(batch normalization)" or "batch normalization(배치 정규화)".
+    A use inside a longer word (학습 in 학습률, 층 in 은닉층) or term (분산 in 편향된 분산 추정량) does
+    not count; block quotes, ‘mentions’ and `code` are left out, as in :func:`lint`."""
+    text = lintable(text)
+    words = term_words(data)
+    spans = {w: [m.span() for m in re.finditer(re.escape(w), text)] for w in words}
+    inside = lambda w, s, e: any(s2 <= s and e <= e2 for w2 in words if w != w2 and w in w2
+                                 for s2, e2 in spans[w2])
+    problems = []
+    for word in words:
+        for m in re.finditer(re.escape(word), text):
+            if inside(word, *m.span()):
+                continue                                   # 분산 in 편향된 분산 추정량: the longer term counts
+            before, after = text[:m.start()], text[m.end():]
+            follows = re.match(f"[{_HANGUL}]*", after).group()
+            if re.match(f"[{_HANGUL}]", before[-1:]) or (follows and follows not in _PARTICLES):
+                continue                                   # part of a longer word
+            english_after = re.match(r"\s?\([^)]*[A-Za-z][^)]*\)", after)
+            english_before = re.search(r"[A-Za-z][^()]*\($", before) and after.startswith(")")
+            if not (english_after or english_before):
+                problems.append(f"first use of ‘{word}’ without the English in parentheses: "
+                                f"…{text[max(0, m.start() - 15):m.end() + 15]}…")
+            break
+    return problems
 
 
 def main(argv):

@@ -32,7 +32,8 @@ The checks (``--check``; tests/test_korean_edition.py runs them in ``make test``
 :func:`translation_problems` (every cell translated, none stale, none for a cell English no longer
 has) and :func:`notebook_problems` (a Korean notebook against its English one: the same cells;
 code equal to the English, comments aside; the same numbers in each markdown cell and in each code
-cell's outputs; no variant the glossary says to avoid; executed, no error, no warning).
+cell's outputs; no variant the glossary says to avoid; the English in parentheses at the first use
+of each glossary term; executed, no error, no warning).
 """
 
 import hashlib
@@ -265,7 +266,8 @@ def notebook_problems(english, korean, data=None):
             lint_text = ko_src
         for variant, preferred, why in glossary.lint(lint_text, data):
             problems.append(f"cell {cid}: '{variant}' — write '{preferred}' ({why})")
-    return problems
+    prose = "\n\n".join(_source(c) for c in ko_cells if c["cell_type"] == "markdown")
+    return problems + glossary.first_use_problems(prose, data)
 
 
 def check(root=ROOT):
