@@ -14,19 +14,20 @@ BROWSER_STAMP := $(VENV)/.installed-browser
 
 # Two tiers. `make test` and every target that checks, times or re-executes the notebooks install the
 # environment the notebooks were executed in: the ranges of requirements.txt with the exact versions of
-# constraints.txt (made on Python 3.11), so strict nbval compares like with like. `make lab` does NOT use
+# constraints.txt (made on Python 3.11), so strict nbval compares like with like, plus the references
+# only tests use (requirements-test.txt: scikit-learn). `make lab` does NOT use
 # the constraints: it installs the tested ranges alone, as a student's own `pip install -r
 # requirements.txt` does, so it keeps working on a newer Python where an old pin has no wheel (printed
 # digits may then differ from the saved ones). A venv set up by `make test` satisfies the ranges, so
 # `make lab` installs nothing more; after `make lab`, `make test` moves the venv to the pins.
 CHECK_PYTHON = @$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "The course needs Python 3.10 or newer; $(PYTHON) is " + sys.version.split()[0] + ". Run: make PYTHON=python3.12 ...")'
 
-$(STAMP): requirements.txt constraints.txt pyproject.toml
+$(STAMP): requirements.txt requirements-test.txt constraints.txt pyproject.toml
 	$(CHECK_PYTHON)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -c 'import sys; sys.version_info[:2] == (3, 11) or print("note: constraints.txt pins the Python 3.11 environment; if a pin fails to install here, use make PYTHON=python3.11 ...")'
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt -c constraints.txt
 	touch $(STAMP) $(LAB_STAMP)
 
 $(LAB_STAMP): requirements.txt pyproject.toml
