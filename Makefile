@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LAB_STAMP := $(VENV)/.installed-lab
 
-.PHONY: lab test test-unit test-browser test-binder bench notebooks experiments nbdime clean
+.PHONY: lab test test-unit test-browser test-binder bench notebooks experiments nbdime clean site test-site
 BROWSER_STAMP := $(VENV)/.installed-browser
 
 # Two tiers. `make test` and every target that checks, times or re-executes the notebooks install the
@@ -74,6 +74,30 @@ $(R2D_STAMP):
 
 test-binder: $(STAMP) $(R2D_STAMP)
 	REPO2DOCKER=$(CURDIR)/$(R2D_VENV)/bin/jupyter-repo2docker $(BIN)/python -m pytest tests/test_environment.py -k binder
+
+# The course website (site/build.py): both editions (notebooks/ and, when it exists, notebooks/ko/)
+# as static pages by Jupyter Book 1, from the committed outputs (nothing is executed), warnings as
+# errors, offline (MathJax from the npm registry's package, fetched once by npm into build/site/).
+# Jupyter Book lives in its own venv, .venv-site (requirements-site.txt). Output: build/site/html/
+# (open build/site/html/index.html, or serve it). SITE_REPO=owner/name sets the Binder links.
+SITE_VENV  := .venv-site
+SITE_STAMP := $(SITE_VENV)/.installed
+
+$(SITE_STAMP): requirements-site.txt
+	$(CHECK_PYTHON)
+	test -x $(SITE_VENV)/bin/python || $(PYTHON) -m venv $(SITE_VENV)
+	echo '*' > $(SITE_VENV)/.gitignore
+	$(SITE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SITE_VENV)/bin/python -m pip install --quiet -r requirements-site.txt
+	touch $(SITE_STAMP)
+
+site: $(SITE_STAMP)
+	$(SITE_VENV)/bin/python site/build.py
+
+# Every page of the built site in headless Chromium, served from 127.0.0.1 (tests/site/), and the
+# Korean path on a generated fixture; needs Chromium and fonts-noto-cjk (.ci/run installs them).
+test-site: site $(BROWSER_STAMP)
+	SITE_PYTHON=$(CURDIR)/$(SITE_VENV)/bin/python $(BIN)/python -m pytest -m browser tests/site
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_norms.py
