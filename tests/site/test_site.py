@@ -238,6 +238,14 @@ def test_the_course_site(browser, serve):
     problems, n_links = check_site(browser, base, SITE, editions, ROOT)
     assert not problems, "\n".join(problems)
     assert n_links > 20
+    # the home page is the README's front matter: its title and its picture
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").split("\n## ")[0]
+    title = re.search(r"^# (.+)$", readme, re.M).group(1).strip()
+    pictures = [Path(p).name for p in re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", readme)]
+    home = (SITE / "en" / "index.html").read_text(encoding="utf-8")
+    assert title in home, f"the home page is not the README's front matter ({title!r})"
+    assert pictures and all(f'src="_images/{p}"' in home for p in pictures), pictures
+    assert 'src="_images/binder-badge.svg"' in home
     found = search_finds(browser, base, "en", "whitening")
     assert any("01_standardization" in f for f in found), found
 
