@@ -116,6 +116,7 @@ JS_PAGE = """async () => {
     switches: [...document.querySelectorAll('a.lang-switch')].map(a => [a.hreflang, a.href]),
     hangul: (text.match(/[\\uac00-\\ud7a3]/g) || []).length,
     lang: document.documentElement.lang,
+    nav: [...document.querySelectorAll('nav.bd-docs-nav a.reference.internal')].map(a => a.getAttribute('href')),
     searchBox: !!document.querySelector('input[name="q"], .search-button, form.bd-search'),
   };
 }"""
@@ -176,6 +177,9 @@ def check_site(browser, base, site_dir, editions, root, load=None):
                 problems.append(f"{where}: images that did not load: {info['brokenImages']}")
             if info["lang"].split("-")[0] != lang:
                 problems.append(f"{where}: <html lang={info['lang']!r}>")
+            want_nav = [f"{Path(n).stem}.html" for n in editions[lang]]
+            if name == "index" and info["nav"] != want_nav:
+                problems.append(f"{where}: navigation {info['nav']}, not the course order {want_nav}")
             if not info["searchBox"]:
                 problems.append(f"{where}: no search box")
             for other in editions:
