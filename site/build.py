@@ -59,7 +59,11 @@ def mathjax_tarball(cache):
     tgz = cache / f"mathjax-{MATHJAX_VERSION}.tgz"
     if not tgz.exists():
         cache.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "pack", f"mathjax@{MATHJAX_VERSION}", "--silent",
+        npm = shutil.which("npm")
+        if npm is None:
+            sys.exit(f"npm (Node.js) is needed once, to fetch MathJax from the npm registry into "
+                     f"{cache}: apt-get install npm, or put mathjax-{MATHJAX_VERSION}.tgz there")
+        subprocess.run([npm, "pack", f"mathjax@{MATHJAX_VERSION}", "--silent",
                         "--pack-destination", str(cache)], check=True, stdout=subprocess.DEVNULL)
     digest = hashlib.sha256(tgz.read_bytes()).hexdigest()
     if digest != MATHJAX_SHA256:
