@@ -9,24 +9,25 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LAB_STAMP := $(VENV)/.installed-lab
 
-.PHONY: lab test test-unit test-browser test-binder bench notebooks experiments nbdime course-load notation-lint clean
+.PHONY: lab test test-unit test-browser test-binder bench notebooks experiments nbdime course-load notation-lint clean site test-site
 BROWSER_STAMP := $(VENV)/.installed-browser
 
 # Two tiers. `make test` and every target that checks, times or re-executes the notebooks install the
 # environment the notebooks were executed in: the ranges of requirements.txt with the exact versions of
-# constraints.txt (made on Python 3.11), so strict nbval compares like with like. `make lab` does NOT use
+# constraints.txt (made on Python 3.11), so strict nbval compares like with like, plus the references
+# only tests use (requirements-test.txt: scikit-learn). `make lab` does NOT use
 # the constraints: it installs the tested ranges alone, as a student's own `pip install -r
 # requirements.txt` does, so it keeps working on a newer Python where an old pin has no wheel (printed
 # digits may then differ from the saved ones). A venv set up by `make test` satisfies the ranges, so
 # `make lab` installs nothing more; after `make lab`, `make test` moves the venv to the pins.
 CHECK_PYTHON = @$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "The course needs Python 3.10 or newer; $(PYTHON) is " + sys.version.split()[0] + ". Run: make PYTHON=python3.12 ...")'
 
-$(STAMP): requirements.txt constraints.txt pyproject.toml
+$(STAMP): requirements.txt requirements-test.txt constraints.txt pyproject.toml
 	$(CHECK_PYTHON)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -c 'import sys; sys.version_info[:2] == (3, 11) or print("note: constraints.txt pins the Python 3.11 environment; if a pin fails to install here, use make PYTHON=python3.11 ...")'
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt -c constraints.txt
 	touch $(STAMP) $(LAB_STAMP)
 
 $(LAB_STAMP): requirements.txt pyproject.toml
@@ -73,6 +74,30 @@ $(R2D_STAMP):
 
 test-binder: $(STAMP) $(R2D_STAMP)
 	REPO2DOCKER=$(CURDIR)/$(R2D_VENV)/bin/jupyter-repo2docker $(BIN)/python -m pytest tests/test_environment.py -k binder
+
+# The course website (site/build.py): both editions (notebooks/ and, when it exists, notebooks/ko/)
+# as static pages by Jupyter Book 1, from the committed outputs (nothing is executed), warnings as
+# errors, offline (MathJax from the npm registry's package, fetched once by npm into build/site/).
+# Jupyter Book lives in its own venv, .venv-site (requirements-site.txt). Output: build/site/html/
+# (open build/site/html/index.html, or serve it). SITE_REPO=owner/name sets the Binder links.
+SITE_VENV  := .venv-site
+SITE_STAMP := $(SITE_VENV)/.installed
+
+$(SITE_STAMP): requirements-site.txt
+	$(CHECK_PYTHON)
+	test -x $(SITE_VENV)/bin/python || $(PYTHON) -m venv $(SITE_VENV)
+	echo '*' > $(SITE_VENV)/.gitignore
+	$(SITE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SITE_VENV)/bin/python -m pip install --quiet -r requirements-site.txt
+	touch $(SITE_STAMP)
+
+site: $(SITE_STAMP)
+	$(SITE_VENV)/bin/python site/build.py
+
+# Every page of the built site in headless Chromium, served from 127.0.0.1 (tests/site/), and the
+# Korean path on a generated fixture; needs Chromium and fonts-noto-cjk (.ci/run installs them).
+test-site: site $(BROWSER_STAMP)
+	SITE_PYTHON=$(CURDIR)/$(SITE_VENV)/bin/python $(BIN)/python -m pytest -m browser tests/site
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_norms.py

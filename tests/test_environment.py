@@ -5,10 +5,14 @@
   names must be pinned, inside its range; pyproject.toml's dependencies must say the same ranges.
 - normlib trains on one BLAS thread: threadpoolctl must see NumPy's OpenBLAS (threadpoolctl < 3.5
   does not see the one NumPy 2 ships, and then `one_blas_thread` silently does nothing).
-- Binder: repo2docker's dry run (`make test-binder`, which sets REPO2DOCKER) must give the Python the
-  notebooks ran with, and one install, `pip install -r binder/requirements.txt`, after the whole
-  repository is copied; that file must resolve, as pip reads it, to the same constraints.txt and
-  to exactly one editable install of the repository (`-e .`), with no extra `pip install .`.
+- A light install: the course installs neither scikit-learn nor SciPy (the digits ship with normlib);
+  `make test` adds scikit-learn (requirements-test.txt) for the tests' independent references only.
+- Binder: repo2docker's dry run (`make test-binder`, which sets REPO2DOCKER) as mybinder.org runs it
+  (`--user-id 1000 --user-name jovyan`, whoever runs the test) must give the Python the notebooks ran
+  with, and one install, `pip install -r binder/requirements.txt`, as jovyan after the whole
+  repository is copied; that file must resolve, as pip reads it, to the same constraints.txt and to
+  exactly one editable install of the repository (`-e .`), with no extra `pip install .`; then
+  binder/postBuild builds matplotlib's font cache into the image.
 """
 
 import json
@@ -52,7 +56,7 @@ def pins(path=ROOT / "constraints.txt"):
 
 def test_constraints_pin_every_requirement_inside_its_range():
     pinned = pins()
-    for name, req in ranges().items():
+    for name, req in {**ranges(), **ranges(ROOT / "requirements-test.txt")}.items():
         assert name in pinned, f"constraints.txt does not pin {name} (requirements.txt: {req})"
         assert req.specifier.contains(pinned[name], prereleases=True), \
             f"constraints.txt pins {name}=={pinned[name]}, outside requirements.txt's {req.specifier}"
@@ -73,6 +77,36 @@ def test_pyproject_dependencies_are_requirements_ranges():
         assert name in req, f"pyproject.toml depends on {name}, requirements.txt does not name it"
         assert dep.specifier == req[name].specifier, \
             f"{name}: pyproject.toml says {dep.specifier}, requirements.txt says {req[name].specifier}"
+
+
+HEAVY = {"scikit-learn", "scipy"}   # 47 MB of wheels, once needed only for the 8x8 digits
+
+
+def test_the_course_installs_neither_scikit_learn_nor_scipy():
+    tomllib = pytest.importorskip("tomllib")
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    named = set(ranges()) | {canonicalize_name(Requirement(d).name) for d in deps}
+    assert not named & HEAVY, f"requirements.txt/pyproject.toml name {sorted(named & HEAVY)}"
+    # ... nor does anything they name pull them in (the installed course venv's metadata)
+    from importlib.metadata import PackageNotFoundError, requires
+
+    seen, todo = set(), set(ranges()) | {"normlib"}
+    while todo:
+        name = todo.pop()
+        seen.add(name)
+        try:
+            reqs = requires(name) or []
+        except PackageNotFoundError:
+            continue
+        for r in map(Requirement, reqs):
+            if r.marker is None or r.marker.evaluate({"extra": ""}):
+                dep = canonicalize_name(r.name)
+                assert dep not in HEAVY, f"{name} requires {dep}"
+                if dep not in seen:
+                    todo.add(dep)
+    # the make test environment adds scikit-learn, and nothing else, for the tests
+    assert set(ranges(ROOT / "requirements-test.txt")) == {"scikit-learn"}
+    assert "-r requirements.txt" in requirement_lines(ROOT / "requirements-test.txt")
 
 
 def test_one_blas_thread_reaches_numpys_openblas():
@@ -133,6 +167,9 @@ def unescape(name):
     return re.sub(r"-([0-9a-f]{2})", lambda m: chr(int(m.group(1), 16)), name)
 
 
+MYBINDER_UID, MYBINDER_USER = 1000, "jovyan"
+
+
 @pytest.fixture(scope="module")
 def dry_run():
     exe = os.environ.get("REPO2DOCKER") or shutil.which("jupyter-repo2docker")
@@ -141,7 +178,9 @@ def dry_run():
         exe = str(default)
     if not exe:
         pytest.skip("jupyter-repo2docker is not installed: run `make test-binder`")
-    out = subprocess.run([exe, "--no-build", "--debug", str(ROOT)], capture_output=True, text=True,
+    # mybinder.org's uid and user name; without them repo2docker takes those of whoever runs it
+    out = subprocess.run([exe, "--no-build", "--debug", "--user-id", str(MYBINDER_UID),
+                          "--user-name", MYBINDER_USER, str(ROOT)], capture_output=True, text=True,
                          timeout=300)
     assert out.returncode == 0, out.stderr
     return out.stdout, out.stderr
@@ -168,9 +207,13 @@ def test_binder_installs_the_constraints_and_normlib_editable_once(dry_run):
     assert not any(re.search(r"pip install (--no-cache-dir )?\.$", line) for line in lines), \
         "an extra `pip install .` would replace the editable normlib with a site-packages copy"
     # `-e .` needs the whole repository in place, and pip runs from its root
-    copy_all = lines.index("COPY --chown=0:0 src/ ${REPO_DIR}/")
+    uid = MYBINDER_UID
+    copy_all = lines.index(f"COPY --chown={uid}:{uid} src/ ${{REPO_DIR}}/")
     workdir = lines.index("WORKDIR ${REPO_DIR}")
     assert workdir < copy_all < installs[0]
+    users = [i for i, line in enumerate(lines) if line.startswith("USER ")]
+    last_user = max(i for i in users if i < installs[0])
+    assert lines[last_user] == "USER ${NB_USER}", "pip must run as the notebook user, not root"
 
     constraints, editables, others = pip_view(ROOT / "binder" / "requirements.txt", cwd=ROOT)
     assert constraints == [ROOT / "constraints.txt"], constraints
@@ -181,7 +224,38 @@ def test_binder_installs_the_constraints_and_normlib_editable_once(dry_run):
 
 def test_make_test_installs_with_the_same_constraints():
     makefile = (ROOT / "Makefile").read_text()
-    assert "pip install --quiet -r requirements.txt -c constraints.txt" in makefile
+    assert "pip install --quiet -r requirements-test.txt -c constraints.txt" in makefile
     stamp_rule = re.search(r"^\$\(STAMP\):(.*)$", makefile, re.M)
     assert stamp_rule and "constraints.txt" in stamp_rule.group(1), \
         "the install stamp must depend on constraints.txt, or a changed pin would not be installed"
+
+
+def test_binder_builds_matplotlibs_font_cache_after_the_install(dry_run):
+    dockerfile, _ = dry_run
+    lines = [line.strip() for line in dockerfile.splitlines()]
+    install = lines.index('RUN ${KERNEL_PYTHON_PREFIX}/bin/pip install --no-cache-dir -r "binder/requirements.txt"')
+    post = [i for i, line in enumerate(lines) if line == "RUN ./binder/postBuild"]
+    assert len(post) == 1 and post[0] > install, "binder/postBuild must run once, after the pip install"
+    users = [i for i, line in enumerate(lines) if line.startswith("USER ") and i < post[0]]
+    assert lines[users[-1]] == "USER ${NB_USER}", "postBuild must run as the notebook user (its HOME)"
+
+
+def test_postbuild_writes_a_font_cache_matplotlib_then_reads(tmp_path):
+    """Run binder/postBuild with the course's Python on PATH and an empty matplotlib config dir:
+    it must leave the font list there, and a new process must find it instead of building it."""
+    import sys
+
+    env = {**os.environ, "MPLCONFIGDIR": str(tmp_path),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    out = subprocess.run(["bash", str(ROOT / "binder" / "postBuild")], env=env, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    caches = list(tmp_path.glob("fontlist-*.json"))
+    assert len(caches) == 1, sorted(p.name for p in tmp_path.iterdir())
+    fonts = json.loads(caches[0].read_text())["ttflist"]
+    assert any(f["name"] == "DejaVu Sans" for f in fonts)
+    before = caches[0].stat().st_mtime_ns
+    again = subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0 and "building the font cache" not in again.stderr.lower()
+    assert caches[0].stat().st_mtime_ns == before
