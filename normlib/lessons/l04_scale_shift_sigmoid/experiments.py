@@ -38,7 +38,7 @@ from ...probe import layer_inputs
 from ...results import freeze as _deep_freeze, load_json, readonly as _readonly
 
 __all__ = ["sigmoid", "sigmoid_slope", "tangent_halfwidth", "linear_r2", "sigmoid_measures",
-           "relu_measures", "bn_mlp", "activation_inputs", "RedBlue", "red_blue", "Learned",
+           "relu_measures", "bn_mlp", "activation_inputs", "initial_grad_norms", "RedBlue", "red_blue", "Learned",
            "learned_scale_shift", "Run", "train_bn_mlp", "load_results", "RESULTS"]
 
 RESULTS = Path(__file__).with_name("results") / "seed_sweeps.json"
@@ -181,6 +181,15 @@ def _weight_grad_norms(model, X, y):
     return np.array([np.linalg.norm(layer.dweight) for layer in work.layers if isinstance(layer, Linear)])
 
 
+def initial_grad_norms(beta0=0.0, seed=0):
+    """‖∂L/∂W‖ of each Linear layer (hidden layers 1–3, then the output layer) of the BN sigmoid
+    network :func:`bn_mlp` with β started at ``beta0``, at initialization, on the first 200 training
+    examples of the digits split of ``seed``: what :func:`red_blue` reports as ``grad_norms``."""
+    d = _digits(seed)
+    with one_blas_thread():
+        return _weight_grad_norms(bn_mlp("sigmoid", beta0=float(beta0), seed=seed), d.X_train[:200], d.y_train[:200])
+
+
 @dataclass(frozen=True)
 class RedBlue:
     """Results of :func:`red_blue`, per network name ("blue": β starts at 0; "red": β starts at
@@ -221,7 +230,7 @@ def red_blue(offset=4.0, steps=600, lr=0.1, batch_size=60, eval_every=50, seed=0
     with one_blas_thread():
         for name, beta0 in (("blue", 0.0), ("red", float(offset))):
             model = bn_mlp("sigmoid", beta0=beta0, seed=seed)
-            results["grad_norms"][name] = _readonly(_weight_grad_norms(model, d.X_train[:200], d.y_train[:200]))
+            results["grad_norms"][name] = _readonly(initial_grad_norms(beta0, seed))
             h = fit(model, d.X_train, d.y_train, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
                     X_test=d.X_test, y_test=d.y_test, eval_every=eval_every, record=record)
             results["test_accuracy"][name] = _readonly(h.test_accuracy)
