@@ -26,6 +26,7 @@ from dataclasses import asdict
 import numpy as np
 
 from .experiments import RESULTS, initial_grad_norms, train_bn_mlp
+from ...module import one_blas_thread
 from ...results import run_provenance
 
 RED_BLUE = dict(lrs=(0.1, 0.5), offset=4.0, steps=2000, eval_every=50, batch_size=60, seeds=tuple(range(10)))
@@ -40,7 +41,12 @@ def _run(**kw):
 
 
 def main(path=RESULTS):
-    start = time.perf_counter()
+    with one_blas_thread():
+        _main(path)
+
+
+def _main(path):
+    start, where = time.perf_counter(), run_provenance()      # the code and machine at the start
     grad_norms = {name: [initial_grad_norms(beta0, seed=s).tolist() for s in RED_BLUE["seeds"]]
                   for name, beta0 in (("blue", 0.0), ("red", RED_BLUE["offset"]))}
     red_blue = {}
@@ -62,7 +68,7 @@ def main(path=RESULTS):
     out = dict(command="python -m normlib.lessons.l04_scale_shift_sigmoid.long_runs",
                date=datetime.date.today().isoformat(),
                versions=dict(python=platform.python_version(), numpy=np.__version__),
-               **run_provenance(), seconds=round(time.perf_counter() - start),
+               **where, seconds=round(time.perf_counter() - start),
                settings=dict(red_blue=RED_BLUE, ablation=ABLATION, dtype="float64",
                              network="bn_mlp: 64 → 3 × (Linear → BN → activation, 100 units) → 10"),
                grad_norms=grad_norms, red_blue=red_blue, ablation=ablation)

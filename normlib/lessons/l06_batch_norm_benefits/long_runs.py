@@ -42,7 +42,7 @@ SETTINGS = dict(
 
 def run_all(settings=SETTINGS, log=print):
     """Train everything in ``settings``; returns the JSON-able dict that :func:`main` saves."""
-    start = time.perf_counter()
+    start, where = time.perf_counter(), run_provenance()      # the code and machine at the start
     s = settings["lr_sweep"]
     sweep = E.lr_sweep(tuple(s["lrs"]), tuple(s["seeds"]), s["steps"], s["eval_every"])
     log(f"learning-rate sweep: {time.perf_counter() - start:.0f} s")
@@ -65,7 +65,7 @@ def run_all(settings=SETTINGS, log=print):
     return dict(
         command="python -m normlib.lessons.l06_batch_norm_benefits.long_runs",
         date=datetime.date.today().isoformat(),
-        python=platform.python_version(), numpy=np.__version__, **run_provenance(),
+        python=platform.python_version(), numpy=np.__version__, **where,
         dtype="float64", seconds=round(time.perf_counter() - start),
         n_runs=n_runs, n_steps=n_steps, settings=settings, runs=runs)
 
