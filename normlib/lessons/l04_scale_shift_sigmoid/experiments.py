@@ -16,7 +16,9 @@
   of ``long_runs.py``: red/blue at two learning rates, and the γ/β ablation).
 - :func:`load_results` — the saved results of ``python -m normlib.lessons.l04_scale_shift_sigmoid.long_runs``.
 
-Every training run is in float64 on one BLAS thread, so its numbers do not depend on the CPU.
+Every training run is in float64 on one BLAS thread, so another CPU's summation order changes its
+numbers only in the last digits — except where the run is chaotic (the red network's plateau, where
+such differences grow: a single seed's step of leaving it is CPU-dependent, the seed statistics are not).
 Cached results are handed out read-only (frozen dataclasses, read-only arrays and mappings).
 """
 
@@ -150,7 +152,7 @@ def bn_mlp(activation="sigmoid", hidden=(100, 100, 100), gamma0=1.0, beta0=0.0, 
     (:func:`normlib.models.sigmoid_mlp` with BN), with every γ started at ``gamma0`` and β at ``beta0``;
     ``activation`` "relu" swaps each sigmoid for a ReLU (same weights). ``affine=False``: BN without
     γ and β (every unit's input is standardized, full stop; the weights are the same as with them).
-    ``dtype``: of every parameter (float64 by default: CPU-independent training numbers)."""
+    ``dtype``: of every parameter (float64 by default: rounding differences between CPUs stay tiny)."""
     if not isinstance(affine, bool):
         raise TypeError(f"affine must be True or False; got {affine!r}")
     if not affine and (gamma0 != 1.0 or beta0 != 0.0):
