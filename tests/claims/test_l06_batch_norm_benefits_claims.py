@@ -1,6 +1,6 @@
 """Every experimental sentence of notebook 06, re-derived by re-training a reduced version of the saved
 experiment on 3 seeds: 0 and two the saved results never used (10 and 11; ``long_runs.py`` saved seeds
-0–9 of the learning-rate sweep and the regularization runs, 0–4 of the weight-decay sweep). Reduced:
+0–7 of the learning-rate sweep and the regularization runs, 0–4 of the weight-decay sweep). Reduced:
 the learning-rate claims at a few rates of the grid (each safely inside its regime, never at the
 edge of divergence, where another CPU's summation order flips the outcome); the weight-decay claims
 at 2,000 of the 3,000 steps. Each check is a direction, a ranking, or a range with margin around what
@@ -29,7 +29,7 @@ def test_claim_bn_trains_at_learning_rates_several_times_larger():
     """"BN's largest trainable rate is several times the plain network's": for every seed the plain
     network trains at 4 and fails at 11.3, the BN network trains at 22.6 and fails at 64 — so the
     ratio of the largest trainable rates is more than 22.6/11.3 = 2 and less than 64/4 = 16, whatever
-    the seed and the CPU (the saved 10 seeds give the median and range that the notebook states)."""
+    the seed and the CPU (the saved 8 seeds give the median and range that the notebook states)."""
     for s in SEEDS:
         plain = {lr: final("plain", lr, s) for lr in (4.0, 8 * R2)}
         bn = {lr: final("bn", lr, s) for lr in (16 * R2, 64.0)}
