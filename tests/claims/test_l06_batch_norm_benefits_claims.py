@@ -149,11 +149,13 @@ def test_claim_at_1e3_and_3e3_weight_decay_costs_bn_more_than_the_plain_network(
 
 def test_claim_weight_decay_1e4_gives_the_plain_network_only_a_trace_and_1e2_collapses_it():
     """"λ = 10⁻⁴ … +0.3 points on average … too small to call a benefit … 10⁻² … leaves the network
-    at chance", "at 10⁻² the plain network collapses to chance while BN keeps 57–81%" (5 saved seeds; here: far
-    above chance. 3,000 steps for
-    10⁻⁴; the collapse within 1,000; BN at 10⁻² after 2,000)."""
+    at chance", "at 10⁻² the plain network collapses to chance while BN oscillates far above it"
+    (3,000 steps for 10⁻⁴; the collapse within 1,000; BN at 10⁻² over 2,000)."""
     g = change("plain", 1e-4, 3000)
     assert g.mean() >= 0 and g.max() <= 0.01, g                         # at most a few of 449 test images
     collapsed = wd_runs("plain", 1e-2, 1000)
     assert all(r.final_test_accuracy < 0.2 and r.weight_norm < 1 for r in collapsed)
-    assert all(r.final_test_accuracy > 0.3 for r in wd_runs("bn", 1e-2))      # far above chance
+    # BN at 10⁻² is unstable (its test accuracy swings by tens of points between evaluations: seed 10
+    # ends at 19% after 2,000 steps), so the mean over the evaluations of the second half is checked
+    bn = [np.mean(r.test_accuracy[r.eval_steps >= 1000]) for r in wd_runs("bn", 1e-2)]
+    assert min(bn) > 0.35, bn                                             # far above chance
