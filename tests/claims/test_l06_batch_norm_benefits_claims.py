@@ -1,70 +1,51 @@
-"""Every experimental sentence of notebook 06, re-derived on 3 seeds (0, 1, 2) by re-training a reduced
-version of the saved experiment (``long_runs.py``: 5 seeds) and checked both against the sentence and
-against the saved runs of the same seeds. Float64 throughout, so a re-run agrees with the saved one up
-to rounding; the tolerances below only allow for another CPU's summation order."""
+"""Every experimental sentence of notebook 06, re-derived by re-training a reduced version of the saved
+experiment on 3 seeds: 0 and two the saved results never used (10 and 11; ``long_runs.py`` saved seeds
+0–7 of the learning-rate sweep and the regularization runs, 0–4 of the weight-decay sweep). Reduced:
+the learning-rate claims at a few rates of the grid (each safely inside its regime, never at the
+edge of divergence, where another CPU's summation order flips the outcome); the weight-decay claims
+at 2,000 of the 3,000 steps. Each check is a direction, a ranking, or a range with margin around what
+the saved seeds give, so that it holds on any CPU.
+
+The checks that the notebook's numbers are the saved ones are in
+``tests/lessons/test_l06_batch_norm_benefits_saved_results.py`` (not claims)."""
 
 import numpy as np
-import pytest
 
 from normlib.lessons import l06_batch_norm_benefits as lesson
 
-SEEDS = (0, 1, 2)
-TOL = 0.005            # 0.5 points: agreement of a re-run with the saved run of the same seed
-
-
-@pytest.fixture(scope="module")
-def saved():
-    return lesson.saved_results()
+SEEDS = (0, 10, 11)
+R2 = float(np.sqrt(2))
 
 
 def final(net, lr, seed, **kw):
-    """Test accuracy after 400 steps (evaluated at the end only: the saved sweep's final value)."""
+    """Test accuracy after 400 steps (evaluated at the end only: the sweep's final value)."""
     return lesson.train(net, lr, 400, eval_every=400, seed=seed, **kw).final_test_accuracy
-
-
-def lr_of(saved, value):
-    """The grid rate closest to ``value`` (the grid is √2-spaced: 5.66 is 2^2.5)."""
-    return min(saved.sweep.lrs, key=lambda v: abs(np.log(v / value)))
 
 
 # ------------------------------------------------------------------------------------------------
 # Larger learning rates
 # ------------------------------------------------------------------------------------------------
-def test_claim_bn_trains_at_rates_4_to_6_times_larger_bounded_between_3_and_8_by_the_grid(saved):
-    """"Without BN … reaches 90% for every seed from 1 to 5.66 … from 11.3 on it fails. With BN every
-    seed trains from 0.031 to 22.6 …; from 45 on it fails. … BN's largest trainable rate is 4× or 5.7×
-    the plain network's … between about 3× and 8×"."""
-    sw = saved.sweep
-    p_ok, p_edge, p_fail = (lr_of(saved, v) for v in (5.66, 8.0, 11.3))
-    b_ok, b_edge, b_fail = (lr_of(saved, v) for v in (22.6, 32.0, 45.3))
+def test_claim_bn_trains_at_learning_rates_several_times_larger():
+    """"BN's largest trainable rate is several times the plain network's": for every seed the plain
+    network trains at 4 and fails at 11.3, the BN network trains at 22.6 and fails at 64 — so the
+    ratio of the largest trainable rates is more than 22.6/11.3 = 2 and less than 64/4 = 16, whatever
+    the seed and the CPU (the saved 8 seeds give the median and range that the notebook states)."""
     for s in SEEDS:
-        acc = {lr: final("plain", lr, s) for lr in (p_ok, p_edge, p_fail)}
-        acc_bn = {lr: final("bn", lr, s) for lr in (b_ok, b_edge, b_fail)}
-        assert acc[p_ok] >= 0.9 and acc[p_fail] < 0.5, (s, acc)
-        assert acc_bn[b_ok] >= 0.9 and acc_bn[b_fail] < 0.6, (s, acc_bn)
-        # the rates below these train in the saved sweep (every seed), so the largest is one of these
-        assert all(sw.run("plain", lr, s).final_test_accuracy >= 0.9 for lr in sw.lrs if 1 <= lr <= p_ok)
-        assert all(sw.run("bn", lr, s).final_test_accuracy >= 0.9 for lr in sw.lrs if lr <= b_ok)
-        largest_p = p_edge if acc[p_edge] >= 0.9 else p_ok
-        largest_b = b_edge if acc_bn[b_edge] >= 0.9 else b_ok
-        ratio = largest_b / largest_p
-        assert 4 * 0.999 <= ratio <= np.sqrt(2) * 4 * 1.001, (s, ratio)              # 4× or 5.66×
-        assert ratio / np.sqrt(2) >= 2.8 and ratio * np.sqrt(2) <= 8.01
-        assert (largest_p, largest_b) == (sw.largest_lr("plain")[s], sw.largest_lr("bn")[s])   # as saved
-    ratios = np.array(sw.largest_lr("bn")) / np.array(sw.largest_lr("plain"))
-    assert ratios.min() / np.sqrt(2) > 2.8 and ratios.max() * np.sqrt(2) < 8.01          # all 5 saved seeds
+        plain = {lr: final("plain", lr, s) for lr in (4.0, 8 * R2)}
+        bn = {lr: final("bn", lr, s) for lr in (16 * R2, 64.0)}
+        assert plain[4.0] >= 0.9 and plain[8 * R2] < 0.5, (s, plain)
+        assert bn[16 * R2] >= 0.9 and bn[64.0] < 0.5, (s, bn)
+        assert final("bn", 8 * R2, s) >= 0.9, s               # at 11.3 only BN trains
 
 
-def test_claim_bn_trains_at_small_rates_where_the_plain_network_barely_moves(saved):
+def test_claim_bn_trains_at_small_rates_where_the_plain_network_barely_moves():
     """"the plain network barely moves in 400 steps below 0.1 … still below 75% at 0.25, where BN is
-    at 93–96% for every seed"."""
+    at 93% or more"."""
     for s in SEEDS:
-        for lr in (lr_of(saved, 0.031), lr_of(saved, 0.25)):
+        for lr in (1 / 32, 0.25):
             plain, bn = final("plain", lr, s), final("bn", lr, s)
             assert plain < 0.75 and bn >= 0.93, (s, lr, plain, bn)
-            assert abs(plain - saved.sweep.run("plain", lr, s).final_test_accuracy) <= TOL
-            assert abs(bn - saved.sweep.run("bn", lr, s).final_test_accuracy) <= TOL
-        run = lesson.train("plain", lr_of(saved, 0.088), 400, eval_every=400, seed=s)
+        run = lesson.train("plain", 1 / (8 * R2), 400, eval_every=400, seed=s)      # lr 0.088
         assert run.final_loss > 2.0                                   # ln 10 ≈ 2.30: barely moved
 
 
@@ -79,31 +60,28 @@ def test_claim_with_relu_the_plain_network_diverges_at_lr_3_and_bn_trains():
 # ------------------------------------------------------------------------------------------------
 # Faster training
 # ------------------------------------------------------------------------------------------------
-def test_claim_bn_reaches_90_percent_in_about_8x_fewer_steps_each_at_its_best_rate(saved):
-    """"Each at its best rate (without BN lr 4, with BN lr 1.41) … about 8× fewer steps (per seed
-    6–12×) … no rate brings it below 230 steps for any seed"."""
-    sw = saved.sweep
-    assert sw.best_lr("plain", 0.9)[0] == lr_of(saved, 4.0) and sw.best_lr("bn", 0.9)[0] == lr_of(saved, 1.41)
-    steps = {}
-    for net, centre in (("plain", 4.0), ("bn", 1.41)):
-        lrs = [lr_of(saved, centre / np.sqrt(2)), lr_of(saved, centre), lr_of(saved, centre * np.sqrt(2))]
-        lrs = lrs[1:] if net == "plain" else lrs             # the plain network's runs are the costly ones
-        steps[net] = np.array([[lesson.train(net, lr, 400, eval_every=5, seed=s).steps_to(0.9) or np.nan
-                                for lr in lrs] for s in SEEDS], float)
-        saved_steps = sw.steps_to(net, 0.9)[:3, [sw.lrs.index(lr) for lr in lrs]]
-        np.testing.assert_allclose(steps[net], saved_steps, atol=10)            # as saved, ± 2 evaluations
-    p, b = steps["plain"][:, 0], steps["bn"][:, 1]
-    assert 6 <= p.mean() / b.mean() <= 12 and (p / b).min() >= 5 and (p / b).max() <= 13
-    assert np.nanmin(steps["plain"]) >= 200 and np.nanmin(sw.steps_to("plain", 0.9)) >= 230
-    # the rule picks the fewest mean steps: the neighbours of each best rate are not faster
-    assert np.nanmean(steps["plain"][:, 0]) <= np.nanmean(steps["plain"][:, 1]) + 10
-    assert np.nanmean(steps["bn"][:, 1]) <= min(np.nanmean(steps["bn"][:, 0]), np.nanmean(steps["bn"][:, 2]))
+def test_claim_bn_reaches_90_percent_in_several_times_fewer_steps_each_at_its_best_rate():
+    """"Each at its best rate … about 8× fewer steps (per seed 6–12×)": the rule of the notebook (the
+    rate with the fewest steps to 90% averaged over the seeds, among those where every seed gets
+    there) applied to the rates around each network's best one in the saved sweep."""
+    rates = {"plain": (2.0, 2 * R2, 4.0, 4 * R2), "bn": (R2 / 2, 1.0, R2, 2.0)}
+    best = {}
+    for net, lrs in rates.items():
+        steps = np.array([[lesson.train(net, lr, 400, eval_every=5, seed=s).steps_to(0.9) or np.nan
+                           for lr in lrs] for s in SEEDS], float)
+        ok = ~np.isnan(steps).any(axis=0)
+        assert ok.any(), (net, steps)
+        means = np.where(ok, np.nan_to_num(steps).mean(axis=0), np.inf)
+        best[net] = steps[:, int(np.argmin(means))]
+    p, b = best["plain"], best["bn"]
+    assert 5 <= p.mean() / b.mean() <= 13 and (p / b).min() >= 4, (p, b)
+    assert p.min() >= 150 and b.max() <= 60, (p, b)
 
 
 # ------------------------------------------------------------------------------------------------
-# Dropout (2,000 of the saved 3,000 steps: the first 2,000 steps of a run are the same run)
+# Dropout (the regularization runs: lr 1, 3,000 steps, dropout p = 0.2)
 # ------------------------------------------------------------------------------------------------
-def reg_runs(name, steps=2000):
+def reg_runs(name, steps=3000):
     net, p = {"plain": ("plain", 0.0), "dropout": ("plain", 0.2), "BN": ("bn", 0.0),
               "BN + dropout": ("bn", 0.2)}[name]
     return [lesson.train(net, 1.0, steps, eval_every=100, dropout=p, seed=s) for s in SEEDS]
@@ -113,78 +91,71 @@ def gain(a, b, step):
     return np.array([x.accuracy_at(step) - y.accuracy_at(step) for x, y in zip(a, b)])
 
 
-def test_claim_dropout_helps_the_plain_network_once_trained_long_enough(saved):
-    """"After 500 steps … dropout made no difference to the plain network … dropout helps the plain
-    network, by about 0.7 points at 2,000 steps (every seed gains)"."""
+def test_claim_dropout_helps_the_plain_network_once_trained_to_3000_steps():
+    """"after 500 steps dropout made no difference to the plain network … trained to 3,000 steps,
+    dropout helps it"."""
     plain, drop = reg_runs("plain"), reg_runs("dropout")
-    for name, runs in (("plain", plain), ("dropout", drop)):
-        for r, ref in zip(runs, saved.regularization[name]):
-            assert abs(r.accuracy_at(2000) - ref.accuracy_at(2000)) <= TOL
-    g = gain(drop, plain, 2000)
-    assert (g > 0).all() and g.mean() >= 0.003, g
-    assert abs(gain(drop, plain, 500).mean()) <= 0.005                     # no difference at 500 steps
-    g_all = gain(saved.regularization["dropout"], saved.regularization["plain"], 3000)
-    assert (g_all >= 0).all() and g_all.mean() >= 0.005                    # 3,000 steps, 5 seeds
+    g = gain(drop, plain, 3000)
+    assert g.mean() > 0.002 and g.min() > -0.005, g                   # a gain; no seed loses a point
+    assert abs(gain(drop, plain, 500).mean()) < 0.01                     # no difference at 500 steps
 
 
-def test_claim_dropout_does_not_help_the_bn_network_and_slows_it(saved):
-    """"BN + dropout is about 0.8 points below BN at 2,000 steps … after 500 steps it is 1.1 points
-    behind BN, with 99.2% training accuracy against 99.9%"."""
+def test_claim_dropout_does_not_help_the_bn_network_and_slows_it():
+    """"BN + dropout is below BN at 2,000 and 3,000 steps … It also trains more slowly: after 500 steps
+    its training accuracy is lower" (the test-accuracy gap at 500 steps, 1.0 point over the 8 saved
+    seeds, is not claimed for every seed: seeds 0, 10, 11 give −0.7, +0.2, 0)."""
     bn, bnd = reg_runs("BN"), reg_runs("BN + dropout")
-    for name, runs in (("BN", bn), ("BN + dropout", bnd)):
-        for r, ref in zip(runs, saved.regularization[name]):
-            assert abs(r.accuracy_at(2000) - ref.accuracy_at(2000)) <= TOL
-    g = gain(bnd, bn, 2000)
-    assert (g <= 0).all() and g.mean() <= -0.003, g
-    assert gain(bnd, bn, 500).mean() <= -0.005
-    assert np.mean([r.accuracy_at(500, "train") for r in bnd]) < np.mean([r.accuracy_at(500, "train") for r in bn])
+    for step in (2000, 3000):
+        assert gain(bnd, bn, step).mean() < 0, step
+    assert all(a.accuracy_at(500, "train") < b.accuracy_at(500, "train") for a, b in zip(bnd, bn))
 
 
-def test_claim_bn_alone_beats_plain_with_dropout_at_every_checkpoint_and_seed(saved):
-    """"BN alone beats plain + dropout at every checkpoint, by about 1.5 points at 3,000 steps (in every
-    seed) … every network fits its training set completely by 3,000 steps"."""
+def test_claim_bn_alone_beats_plain_with_dropout_at_every_checkpoint_and_seed():
+    """"BN alone beats plain + dropout at every checkpoint … by about 1.5 points at 3,000 steps (in
+    every seed) … every network fits its training set completely by 3,000 steps"."""
     bn, drop = reg_runs("BN"), reg_runs("dropout")
-    for step in (500, 1000, 2000):
-        assert (gain(bn, drop, step) > 0).all()
-    g = gain(saved.regularization["BN"], saved.regularization["dropout"], 3000)
-    assert (g > 0).all() and 0.01 <= g.mean() <= 0.02
-    assert all(r.final_train_accuracy == 1.0 for runs in saved.regularization.values() for r in runs)
+    for step in (500, 1000, 2000, 3000):
+        assert (gain(bn, drop, step) > 0).all(), step
+    assert 0.005 <= gain(bn, drop, 3000).mean() <= 0.03
+    assert all(r.final_train_accuracy == 1.0 for name in lesson.REG_NAMES for r in reg_runs(name))
 
 
 # ------------------------------------------------------------------------------------------------
-# L2 weight decay
+# L2 weight decay (reduced: 2,000 of the saved 3,000 steps, except where stated)
 # ------------------------------------------------------------------------------------------------
 def wd_runs(net, lam, steps=2000):
     return [lesson.train(net, 1.0, steps, eval_every=100, weight_decay=lam, seed=s) for s in SEEDS]
 
 
-def test_claim_no_weight_decay_helps_the_bn_network_and_1e3_costs_it_more_than_the_plain_one(saved):
+def change(net, lam, step=2000):
+    """Test accuracy with weight decay λ minus without, per seed, at ``step``."""
+    return gain(wd_runs(net, lam, step), reg_runs("plain" if net == "plain" else "BN"), step)
+
+
+def test_claim_no_weight_decay_helps_the_bn_network():
     """"No λ helps the BN network. Up to 10⁻⁴ nothing changes beyond noise …; from 10⁻³ on it costs
-    accuracy … at 10⁻³ … BN loses more points than the plain network"."""
-    base_bn, base_plain = reg_runs("BN"), reg_runs("plain")
-    small, big = wd_runs("bn", 1e-4), wd_runs("bn", 1e-3)
-    assert abs(gain(small, base_bn, 2000).mean()) <= 0.005
-    assert (gain(big, base_bn, 2000) < 0).all()
-    plain_big = wd_runs("plain", 1e-3)
-    assert gain(big, base_bn, 2000).mean() < gain(plain_big, base_plain, 2000).mean()
-    i = saved.weight_decays.index(1e-4)
-    for r, ref in zip(small, saved.weight_decay["bn"][i]):
-        assert abs(r.accuracy_at(2000) - ref.accuracy_at(2000)) <= TOL
-    # the saved 3,000-step runs, 5 seeds: no λ > 0 has a higher mean than λ = 0 for BN
-    mean = [np.mean([r.final_test_accuracy for r in runs]) for runs in saved.weight_decay["bn"]]
-    assert max(mean[1:]) <= mean[0]
+    accuracy: −1.6 points at 10⁻³, −8 at 3·10⁻³ … −29 at 10⁻²"."""
+    for lam in (1e-5, 1e-4):
+        assert abs(change("bn", lam).mean()) <= 0.005, lam
+    costs = [change("bn", lam).mean() for lam in (1e-3, 3e-3, 1e-2)]
+    assert (change("bn", 1e-3) < 0).all() and costs[0] < -0.003, costs
+    assert costs[0] > costs[1] > costs[2], costs                          # the larger λ, the larger the cost
 
 
-def test_claim_weight_decay_1e4_gives_the_plain_network_only_a_trace_and_1e2_collapses_it(saved):
-    """"λ = 10⁻⁴ … +0.3 points on average (+0.2 to +0.4 per seed …), in every seed … 10⁻² … leaves
-    the network at chance", "at 10⁻² the plain network collapses to chance while BN keeps 57–81%"."""
-    g = gain(wd_runs("plain", 1e-4, 3000), [lesson.train("plain", 1.0, 3000, eval_every=100, seed=s)
-                                            for s in SEEDS], 3000)
-    assert (g > 0).all() and g.max() <= 0.006, g                       # at most ~2 of 449 test images
+def test_claim_at_1e3_and_3e3_weight_decay_costs_bn_more_than_the_plain_network():
+    for lam in (1e-3, 3e-3):
+        assert change("bn", lam).mean() < change("plain", lam).mean() < 0, lam
+
+
+def test_claim_weight_decay_1e4_gives_the_plain_network_only_a_trace_and_1e2_collapses_it():
+    """"λ = 10⁻⁴ … +0.3 points on average … too small to call a benefit … 10⁻² … leaves the network
+    at chance", "at 10⁻² the plain network collapses to chance while BN oscillates far above it"
+    (3,000 steps for 10⁻⁴; the collapse within 1,000; BN at 10⁻² over 2,000)."""
+    g = change("plain", 1e-4, 3000)
+    assert g.mean() >= 0 and g.max() <= 0.01, g                         # at most a few of 449 test images
     collapsed = wd_runs("plain", 1e-2, 1000)
     assert all(r.final_test_accuracy < 0.2 and r.weight_norm < 1 for r in collapsed)
-    bn = wd_runs("bn", 1e-2, 2000)                                      # reduced: 2,000 of the 3,000 steps
-    assert all(0.4 < r.final_test_accuracy < 0.9 for r in bn)
-    i = saved.weight_decays.index(1e-2)
-    assert all(0.5 < r.final_test_accuracy < 0.85 for r in saved.weight_decay["bn"][i])    # 57–81%, 5 seeds
-
+    # BN at 10⁻² is unstable (its test accuracy swings by tens of points between evaluations: seed 10
+    # ends at 19% after 2,000 steps), so the mean over the evaluations of the second half is checked
+    bn = [np.mean(r.test_accuracy[r.eval_steps >= 1000]) for r in wd_runs("bn", 1e-2)]
+    assert min(bn) > 0.35, bn                                             # far above chance

@@ -5,7 +5,7 @@
 
 from .experiments import (
     sigmoid, sigmoid_slope, tangent_halfwidth, linear_r2, sigmoid_measures, relu_measures,
-    bn_mlp, activation_inputs, RedBlue, red_blue, Learned, learned_scale_shift,
+    bn_mlp, activation_inputs, initial_grad_norms, RedBlue, red_blue, Learned, learned_scale_shift,
     Run, train_bn_mlp, load_results, RESULTS,
 )
 from .explorer import (

@@ -4,7 +4,8 @@ Ioffe & Szegedy (2015, §4.2.1) list what BN let them change when training Incep
 a higher learning rate, no dropout, a 5× smaller L2 weight regularization, among others; the result
 reached the original accuracy in 14× fewer steps (§4.2.2). This module runs the same comparisons on
 the digits with the BN paper's Figure 1 network (3 hidden layers of 100 sigmoids, batch 60), with and
-without BN, in float64 (so that results do not depend on the CPU's BLAS kernels), over several seeds:
+without BN, in float64 (so that the CPU's BLAS kernels change only the last digits of a run, except at
+the edge of divergence, where they can decide whether it trains), over several seeds:
 
 - :func:`train` — one run (:func:`digits_mlp` + :func:`normlib.fit`), cached, returned read-only;
 - :func:`lr_sweep` — both networks at every learning rate of a grid and every seed: the largest rate
@@ -54,7 +55,7 @@ def digits_mlp(bn=False, dropout=0.0, hidden=(100, 100, 100), activation="sigmoi
     Sigmoid networks start from N(0, 0.1²) weights as in the BN paper's Figure 1 (the same weights as
     :func:`normlib.models.sigmoid_mlp` for the same seed); ReLU networks from He initialization. With BN
     the hidden linear layers have no bias (BN's β replaces it). Parameters in ``dtype`` (float64 by
-    default: the training results then do not depend on the CPU's BLAS kernels).
+    default: the CPU's BLAS kernels then change only the last digits, except at the edge of divergence).
     """
     if activation not in ("sigmoid", "relu"):
         raise ValueError(f"activation must be 'sigmoid' or 'relu'; got {activation!r}")
