@@ -1,7 +1,9 @@
-"""Every experimental sentence of notebook 05, re-derived on 3 seeds (0, 1, 2: initial weights, batch
-order and train/test split) with the notebook's settings (float64). The tracking errors are
-recomputed here from the recorded series with a plain loop, not with ``tracking_error``.
-About 15 s on an idle core."""
+"""Every experimental sentence of notebook 05, re-derived on 6 seeds (a seed sets the initial weights,
+batch order and train/test split) with the notebook's settings (float64): 0, 1, 2, the ones the
+notebook shows, and 3, 4, 5, which it never used. The tracking errors are recomputed here from the
+recorded series with a plain loop, not with ``tracking_error``. Where the notebook quotes a range for
+its three seeds, the test asks what holds for all six (a direction, a ratio with margin).
+About a minute on an idle core."""
 
 import numpy as np
 import pytest
@@ -9,7 +11,7 @@ import pytest
 import normlib as nl
 from normlib.lessons.l05_batch_norm_inference import experiments as bi
 
-SEEDS = (0, 1, 2)
+SEEDS = (0, 1, 2, 3, 4, 5)
 NUMBERS = (0.01, 0.1, 0.9, None)
 
 
@@ -50,7 +52,7 @@ def test_claim_layer_1_swap_is_about_5_times_worse_and_slow_averages_win(errors)
     for seed in SEEDS:
         mean, var = errors[seed][("mean", 0)], errors[seed][("var", 0)]
         assert mean[2] / mean[1] > 4 and var[2] / var[1] > 4, seed          # "about 5×"
-        assert np.argmin(var) == 0, seed                                    # 0.01 best for the variance
+        assert var[0] < 1.5 * var[1] and var[0] < min(var[2], var[3]), seed  # 0.01: close to 0.1 or better
         assert np.argmin(mean) == 3, seed                                   # cumulative best for the mean
 
 
@@ -58,8 +60,8 @@ def test_claim_layers_2_3_mean_fast_averages_best(errors):
     for seed in SEEDS:
         for layer in (1, 2):
             e = errors[seed][("mean", layer)]
-            assert e[2] <= 1.05 * e[1], (seed, layer, e)                    # swap as good as 0.1 or better
-            assert e[2] < 0.015 and min(e[0], e[3]) > 0.04, (seed, layer, e)   # ~1% vs 0.01/None 6–10%
+            assert e[2] <= 1.25 * e[1], (seed, layer, e)                    # swap about as good as 0.1
+            assert e[2] < 0.02 and min(e[0], e[3]) > 2 * max(e[1], e[2]), (seed, layer, e)   # ~1%; 0.01, None lag
 
 
 def test_claim_layers_2_3_variance_momentum_0_1_best_and_swap_3_times_worse(errors):
@@ -68,7 +70,7 @@ def test_claim_layers_2_3_variance_momentum_0_1_best_and_swap_3_times_worse(erro
             e = errors[seed][("var", layer)]
             assert np.argmin(e) == 1, (seed, layer, e)
             assert 2.2 < e[2] / e[1] < 3.5, (seed, layer, e)                # "about 3× worse"
-            assert e[0] > 0.35, (seed, layer, e)                             # 0.01 lags: ~45%
+            assert e[0] > 0.25 and e[0] > 5 * e[1], (seed, layer, e)          # 0.01 lags far behind
             assert 0.05 < e[3] < 0.15, (seed, layer, e)                      # cumulative 6–13%
 
 
@@ -103,9 +105,9 @@ def ema_runs():
 def test_claim_early_the_ema_is_stale_and_precise_bn_is_not(ema_runs):
     for seed, r in ema_runs.items():
         k10 = int(np.flatnonzero(r.steps == 10)[0])
-        assert r.ema[0.1][k10] < 0.2 and r.precise[k10] > 0.6, seed         # 8–17% vs 63–77%
+        assert r.precise[k10] - r.ema[0.1][k10] > 0.3 and r.precise[k10] > 0.5, seed   # far behind (35–70 points)
         k100 = int(np.flatnonzero(r.steps == 100)[0])
-        assert r.precise[k100] - r.ema[0.01][k100] > 0.4, seed               # 0.01: > 40 points behind
+        assert r.precise[k100] - r.ema[0.01][k100] > 0.2, seed               # 0.01: far behind (about 30–70 points)
         late = r.steps >= 50
         assert np.abs(r.ema[0.1] - r.precise)[late].max() <= 0.02 + 1e-9, seed   # within 2 points
         assert np.abs(r.ema[None] - r.precise)[late].max() <= 0.035 + 1e-9, seed  # None: about as well
@@ -125,8 +127,8 @@ def test_claim_class_sorted_batches_collapse_training_mode_predictions(ema_runs)
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_claim_averaged_biased_variances_fall_short_by_m_minus_1_over_m(seed):
-    r = bi.ema_vs_precise()
-    z = bi.bn_layer_inputs(r.model, nl.load_digits().X_train.astype(np.float64))[0]
+    r = bi.ema_vs_precise(seed=seed)                  # this seed's trained network and split
+    z = bi.bn_layer_inputs(r.model, nl.load_digits(seed=seed).X_train.astype(np.float64))[0]
     for m in (2, 4, 10, 60):
         idx = np.stack([np.random.default_rng([seed, m, k]).choice(len(z), m, replace=False)
                         for k in range(20 * len(z) // m)])
