@@ -47,9 +47,8 @@ def test_saved_more_seeds_are_new_seeds_with_the_sweeps_schedule(res, more):
     assert more.settings["epochs"] == res.sweep.settings["epochs"]
     assert not set(r["seed"] for r in more.runs) & set(res.sweep.seeds)
     assert {r["base_lr"] for r in more.runs if r["norm"] == "bn"} == {res.sweep.base_lr["bn"]}
-    for B in (16, 32):
-        for lr in (0.2, 0.4):
-            assert more.values("gn", B, base_lr=lr)[0] == (3, 4, 5)
+    for lr in (0.2, 0.4):
+        assert more.values("gn", 32, base_lr=lr)[0] == (3, 4, 5)
     assert more.values("bn", 2)[0] == more.values("bn", 32)[0] == tuple(range(3, 9))
     assert more.values("bn", 16)[0] == (3, 4, 5)
 
@@ -116,3 +115,32 @@ def test_saved_the_cost_is_mostly_paid_in_training(res):
     gap = s.mean("bn") - tr
     assert gap[0] <= gap[-1]
     assert gap[0] == pytest.approx(2.1, abs=0.05) and gap[-1] == pytest.approx(2.7, abs=0.1)
+
+
+def test_saved_gn_is_worse_than_bn_from_batch_4_to_32(res):
+    """'GN is worse than BN from batch 4 to 32'; its rise at 16 and 32 (6.1%, 10.3%); at batch 32
+    one seed failed to fit the training set."""
+    s = res.sweep
+    for B in (4, 8, 16, 32):
+        assert np.all(col(s, "gn", "val_error", B) > col(s, "bn", "val_error", B)), B
+    gn = s.mean("gn")
+    assert gn[3] == pytest.approx(6.1, abs=0.05) and gn[4] == pytest.approx(10.3, abs=0.05)
+    assert np.sum(col(s, "gn", "train_error_eval", 32) > 10) == 1
+
+
+def test_saved_gn_rise_follows_its_learning_rate(res, more):
+    """'base 0.4 was picked at batch 32 on 270 digits (0.2 within the seeds' spread, 0.8 failed) …
+    With base 0.2, GN at batch 32 is at 5.0% on seeds 3–5 (0.4: 6.9%) — level with batch 2–8 —
+    it misses at most 0.4% of the training digits but 4.5–5.8% of the held-out ones.'"""
+    t = res.tuning["gn"]
+    assert res.tuning_settings["inner_val"] == 270
+    assert max(t[0.4]) > min(t[0.2])                                    # the seeds overlap
+    assert sum(e > 80 for e in t[0.8]) == 2
+    seeds = (3, 4, 5)
+    g2 = more.values("gn", 32, base_lr=0.2, seeds=seeds)[1]
+    g4 = more.values("gn", 32, base_lr=0.4, seeds=seeds)[1]
+    assert g2.mean() == pytest.approx(5.0, abs=0.05) and g4.mean() == pytest.approx(6.9, abs=0.05)
+    assert (g2.min(), g2.max()) == (pytest.approx(4.5, abs=0.05), pytest.approx(5.8, abs=0.05))
+    assert more.values("gn", 32, "train_error_eval", base_lr=0.2, seeds=seeds)[1].max() <= 0.45
+    flat = res.sweep.mean("gn")[:3]                                     # batch 2–8, base 0.4
+    assert flat.min() - 1 < g2.mean() < flat.max() + 1

@@ -17,9 +17,10 @@ Float64, one BLAS thread per process, 2 processes: 18 minutes on this course's b
 
 4. **More seeds** (``--part more``, saved to ``results/more_seeds.json``): the same runs on seeds the
    sweep did not use — BN at batch 2 and 32 on seeds 3–8 (does precise BN help at batch 2?) and at
-   batch 16 on seeds 3–5 (notebook 09's synchronized runs); GN at batch 16 and 32 on seeds 3–5 at
-   base rates 0.2 *and* 0.4 (how much of GN's rise there is its learning rate?). 45 minutes with
-   2 processes on the busy machine. ``--part sweep`` runs 1–3 only; the default runs everything.
+   batch 16 on seeds 3–5 (notebook 09's synchronized runs); GN at batch 32 on seeds 3–5 at base
+   rates 0.2 *and* 0.4 (how much of GN's rise there is its learning rate?). About 45 minutes with 2
+   processes on the course's machine while it was very busy. ``--part sweep`` runs 1–3 only; the
+   default runs everything.
 """
 
 import argparse
@@ -109,16 +110,13 @@ def main(seeds=SEEDS, tune_seeds=TUNE_SEEDS, path=ex.RESULTS_FILE, workers=WORKE
 
 
 def more_cells():
-    """The (norm, batch_size, seed, base_lr) of part 4, in the order they run: BN at batch 2 and 32
-    first (the question of the running averages), GN at batch 32 at both base rates, BN at batch 16,
-    then the rest."""
+    """The (norm, batch_size, seed, base_lr) of part 4, in the order they run."""
     bn_lr = ex.load_results().sweep.base_lr["bn"]
     cells = [("bn", 2, s, bn_lr) for s in MORE_SEEDS + MORE_BN_SEEDS]
     cells += [("bn", 32, s, bn_lr) for s in MORE_SEEDS]
     cells += [("gn", 32, s, lr) for lr in MORE_GN_LRS for s in MORE_SEEDS]
     cells += [("bn", 16, s, bn_lr) for s in MORE_SEEDS]
     cells += [("bn", 32, s, bn_lr) for s in MORE_BN_SEEDS]
-    cells += [("gn", 16, s, 0.2) for s in MORE_SEEDS]
     return cells
 
 
@@ -131,9 +129,10 @@ def main_more(path=MORE_FILE, workers=WORKERS):
     every finished run (``"complete": false`` until the last one). Runs already in ``path`` are kept
     and not run again (so an interrupted run resumes)."""
     start = time.time()
-    done = json.loads(path.read_text())["runs"] if path.is_file() else []
-    have = {(r["norm"], r["batch_size"], r["seed"], r["base_lr"]) for r in done}
     all_cells = more_cells()
+    key = lambda r: (r["norm"], r["batch_size"], r["seed"], r["base_lr"])
+    done = [r for r in (json.loads(path.read_text())["runs"] if path.is_file() else []) if key(r) in all_cells]
+    have = {key(r) for r in done}
     cells = [c for c in all_cells if c not in have]
     out = {"provenance": {
                "command": "python -m normlib.lessons.l08_instance_group_norm.long_runs --part more",
@@ -143,6 +142,7 @@ def main_more(path=MORE_FILE, workers=WORKERS):
            "settings": {"epochs": ex.EPOCHS, "channels": ex.CHANNELS, "groups": ex.GROUPS,
                         "decay_at": ex.DECAY_AT, "momentum": 0.9},
            "complete": False, "runs": list(done)}
+    out["provenance"]["resumed_runs"] = len(done)          # runs kept from an earlier, interrupted sitting
     path.parent.mkdir(exist_ok=True)
     with ProcessPoolExecutor(workers) as pool:
         jobs = {c: pool.submit(_more_one, *c) for c in cells}
@@ -156,6 +156,7 @@ def main_more(path=MORE_FILE, workers=WORKERS):
             print(f"  {c}: held-out error {m['val_error']:.2f}%, precise {m['val_error_precise']:.2f}%  "
                   f"({time.time() - start:.0f} s)", flush=True)
     out["complete"] = len(out["runs"]) == len(all_cells)
+    out["provenance"]["seconds"] = round(time.time() - start)            # this sitting
     path.write_text(json.dumps(out, indent=1) + "\n")
     print(f"saved {path} ({time.time() - start:.0f} s)")
 
