@@ -1,9 +1,14 @@
-"""The experimental sentences of notebook 09 (synchronized BN), re-derived on 3 seeds.
+"""The experimental sentences of notebook 09 (synchronized BN), re-derived from fresh runs.
 
-The 60-epoch runs are saved by ``python -m normlib.lessons.l09_choosing_a_normalization.long_runs``;
-these tests check what the notebook says about them, re-derive "synchronized BN over K workers of b
-images is BN on one batch of K·b" independently (plain BN at batch K·b), and re-run one saved run
-to check that the saved numbers are what the code gives.
+The notebook's numbers come from the 60-epoch runs (seeds 0–5) that
+``python -m normlib.lessons.l09_choosing_a_normalization.long_runs`` saved; whether the prose cites
+them correctly is checked in tests/lessons/test_l09_choosing_a_normalization_saved_results.py.
+
+Here: "synchronized BN over K workers of b images is BN on one batch of K·b" is re-derived exactly
+(plain BN at batch K·b, step by step), and local vs synchronized BN is re-run at a reduced scale —
+notebook 08's rules with 20 epochs instead of 60, seeds 9, 10, 11 (used by no saved result) — and
+compared through seed means, with margins (a single run is chaotic: another BLAS kernel set gives
+another number).
 """
 
 import numpy as np
@@ -14,16 +19,29 @@ from normlib.lessons.l08_instance_group_norm import experiments as l08
 from normlib.lessons.l09_choosing_a_normalization import experiments as ch
 from normlib.nn import fit
 
-SEEDS = (0, 1, 2)
-
-
-@pytest.fixture(scope="module")
-def saved():
-    return ch.load_sync_results()
+SEEDS = (9, 10, 11)
+EPOCHS = 20
 
 
 def _weights(net):
     return np.concatenate([p.ravel() for _, p, _ in net.parameters()])
+
+
+@pytest.fixture(scope="module")
+def runs():
+    """(error, error after precise BN) per mode, one per seed: 8 workers × 2 digits."""
+    base_lr = l08.load_results().sweep.base_lr["bn"]
+    out = {m: np.array([ch.sync_run(m, 8, 2, EPOCHS, base_lr, s) for s in SEEDS]) for m in ch.MODES}
+    print({m: np.round(v, 2).tolist() for m, v in out.items()})                     # shown with -s
+    return {m: (v[:, 0], v[:, 1]) for m, v in out.items()}
+
+
+def clearly_above(a, b, margin):
+    """mean(a) − mean(b) exceeds ``margin`` and twice its standard error over the seeds."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    diff = a.mean() - b.mean()
+    se = np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
+    return diff > margin and diff > 2 * se, (round(diff, 2), round(se, 2), a.round(2), b.round(2))
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -42,44 +60,28 @@ def test_claim_synchronized_bn_is_plain_bn_on_the_global_batch(seed):
         np.testing.assert_allclose(nets[0].layers[i].running_var, nets[1].layers[i].running_var, atol=1e-10)
 
 
-def test_claim_saved_synchronized_runs_are_notebook_08s_batch_16_runs(saved):
-    """By construction, not a finding: every seed's synchronized error equals plain BN at batch 16
-    of notebook 08's sweep (same seeds, schedule and learning rate), and the saved weights agree."""
-    sync, extra = saved
-    sweep = l08.load_results().sweep
-    assert sync.seeds == sweep.seeds and sync.settings["base_lr"] == sweep.base_lr["bn"]
-    assert sync.settings["epochs"] == sweep.settings["epochs"]
-    j = sweep.batch_sizes.index(16)
-    np.testing.assert_allclose(sync.error["sync"], sweep.metrics["bn"]["val_error"][:, j], atol=1e-6)
-    assert extra["max_weight_difference"] < 1e-8
+def test_claim_local_bn_is_worse_than_synchronized_bn_on_average(runs):
+    """'Local BN (2 digits per statistic) ends higher than synchronized BN (16) on average.'"""
+    ok, info = clearly_above(runs["local"][0], runs["sync"][0], margin=1.0)
+    assert ok, info
 
 
-def test_claim_local_bn_is_worse_than_synchronized_bn(saved):
-    """Notebook 09: with the same global batch, steps and learning rate, local BN (2 digits per
-    normalization) ends with a higher held-out error than synchronized BN, for every seed."""
-    sync, _ = saved
-    assert np.all(sync.error["local"] > sync.error["sync"])
-    assert sync.mean("local") - sync.mean("sync") >= 2.0
+def test_claim_most_of_local_bns_excess_is_paid_in_training(runs):
+    """'Precise BN closes a smaller part of the gap; the rest is training': after precise BN
+    (batches of 128), local BN is still clearly above synchronized BN, by more than half the gap."""
+    local, local_precise = runs["local"]
+    sync = runs["sync"][0]
+    ok, info = clearly_above(local_precise, sync, margin=1.0)
+    assert ok, info
+    assert local_precise.mean() - sync.mean() > 0.5 * (local.mean() - sync.mean())
 
 
-def test_claim_rerun_agrees_with_the_saved_results(saved):
-    """A reduced re-run (one seed of the local runs, the full schedule) gives the saved number."""
-    sync, _ = saved
-    s = sync.settings
-    err = ch.sync_run_one("local", s["workers"], s["per_worker"], s["epochs"], s["base_lr"], sync.seeds[0])
-    lo, hi = sync.spread("local")
-    assert lo - 0.5 <= err <= hi + 0.5
-    assert err == pytest.approx(sync.error["local"][0], abs=0.5)
-
-
-def test_claim_local_bn_is_close_to_plain_bn_at_batch_2(saved):
-    """'Local BN … ends at 4.9% (4.7–5.3%) … close to plain BN at batch 2 in notebook 08 (4.4%,
-    3.8–5.3%), although that run took 8× more steps at an 8× smaller learning rate.'"""
-    sync, _ = saved
-    sweep = l08.load_results().sweep
-    bn2 = sweep.metrics["bn"]["val_error"][:, sweep.batch_sizes.index(2)]
-    lo, hi = sync.spread("local")
-    assert max(lo, bn2.min()) <= min(hi, bn2.max())                          # the ranges overlap
-    assert abs(sync.mean("local") - bn2.mean()) < 1.0
-    assert sync.mean("local") == pytest.approx(4.9, abs=0.05) and sync.mean("sync") == pytest.approx(2.3, abs=0.05)
-    assert sweep.steps[sweep.batch_sizes.index(2)] == 8 * sync.settings["steps"]
+def test_claim_local_bn_is_nearer_plain_bn_at_batch_2_than_at_the_global_batch(runs):
+    """'Close to plain BN at batch 2 in notebook 08 … what sets the error is how many digits each
+    statistic is computed from, not the global batch': local BN's mean error is nearer plain BN's
+    at batch 2 (notebook 08's rules, same seeds and epochs) than synchronized BN's, which is plain
+    BN's at batch 16."""
+    bn = l08.batch_size_sweep(batch_sizes=(2, 8, 32), norms=("bn",), seeds=SEEDS, epochs=EPOCHS)  # cached
+    bn2 = np.asarray(bn.metrics["bn"]["val_error"][:, 0]).mean()
+    local, sync = runs["local"][0].mean(), runs["sync"][0].mean()
+    assert abs(local - bn2) < abs(local - sync), (local, bn2, sync)

@@ -9,7 +9,7 @@
   running averages and with precise statistics, training-mode accuracy on the training set…);
   :func:`batch_size_sweep` repeats both over batch sizes, norms and seeds. The full sweep runs as a
   script (``python -m normlib.lessons.l08_instance_group_norm.long_runs``); :func:`load_results`
-  reads what it saved, read-only.
+  reads what it saved, read-only; :func:`load_more_seeds` the same runs on more seeds (seeds 3–8).
 - ``PAPER_ERROR`` — the numbers of that figure (ResNet-50, ImageNet validation error, %).
 """
 
@@ -33,7 +33,7 @@ from ...results import load_json, readonly
 __all__ = ["photo_tensor", "adjust", "group_stats", "to_display", "PAPER_BATCH", "PAPER_ERROR",
            "BATCH_SIZES", "EPOCHS", "CHANNELS", "GROUPS", "DECAY_AT", "RESULTS_FILE", "METRICS",
            "digits", "schedule", "train_model", "train_conv", "measure_run", "Sweep", "batch_size_sweep",
-           "run_one", "assemble", "run_sweep", "load_results", "Results", "parameters_of", "set_parameters", "trained_model"]
+           "run_one", "assemble", "run_sweep", "load_results", "Results", "MORE_FILE", "MoreSeeds", "load_more_seeds", "parameters_of", "set_parameters", "trained_model"]
 
 # Wu & He (2018), Figure 1 / Table 2: ResNet-50 on ImageNet, validation error (%) vs images per GPU.
 PAPER_BATCH = (32, 16, 8, 4, 2)
@@ -94,6 +94,7 @@ EPOCHS = 60            # passes over the training digits, the same at every batc
 CHANNELS, GROUPS = 8, 4
 DECAY_AT = 2 / 3       # the learning rate is divided by 10 after this fraction of the steps
 RESULTS_FILE = Path(__file__).parent / "results" / "gn_figure1.json"
+MORE_FILE = Path(__file__).parent / "results" / "more_seeds.json"
 
 # What measure_run returns for one trained network (all in %, the loss in nats).
 METRICS = ("val_error", "val_error_precise", "train_error_eval", "train_error_train_mode", "train_loss")
@@ -337,6 +338,35 @@ def load_results(path=RESULTS_FILE):
                                  "parameters": tuple(readonly(p, float) for p in gn["parameters"])})
     return Results(sweep, tuning, MappingProxyType(raw["tuning"]["settings"]), gn_model,
                    MappingProxyType(raw["provenance"]))
+
+
+@dataclass(frozen=True)
+class MoreSeeds:
+    """What ``long_runs.py --part more`` saved: the sweep's runs on seeds it did not use, read-only.
+    ``runs`` holds one mapping per run (norm, batch_size, seed, base_lr and the ``METRICS``)."""
+
+    runs: tuple
+    settings: MappingProxyType
+    provenance: MappingProxyType
+
+    def values(self, norm, batch_size, metric="val_error", base_lr=None, seeds=None):
+        """``(seeds, values)`` of ``metric`` for every saved run of ``norm`` at ``batch_size``
+        (and ``base_lr`` and ``seeds``, if given), in seed order."""
+        rows = sorted((r["seed"], r[metric]) for r in self.runs
+                      if r["norm"] == norm and r["batch_size"] == batch_size
+                      and (base_lr is None or r["base_lr"] == base_lr)
+                      and (seeds is None or r["seed"] in seeds))
+        if not rows:
+            raise ValueError(f"no saved run of {norm!r} at batch_size={batch_size}, base_lr={base_lr}")
+        return tuple(s for s, _ in rows), readonly([v for _, v in rows], float)
+
+
+@lru_cache(maxsize=2)
+def load_more_seeds(path=MORE_FILE):
+    """Read what ``long_runs.py --part more`` saved (read-only; cached)."""
+    raw = load_json(Path(path), "python -m normlib.lessons.l08_instance_group_norm.long_runs --part more")
+    return MoreSeeds(tuple(MappingProxyType(r) for r in raw["runs"]), MappingProxyType(raw["settings"]),
+                     MappingProxyType(raw["provenance"]))
 
 
 def parameters_of(model):

@@ -14,8 +14,16 @@
 
 Everything is saved to ``results/gn_figure1.json`` with the command, the versions and the date.
 Float64, one BLAS thread per process, 2 processes: 18 minutes on this course's busy 2-core machine.
+
+4. **More seeds** (``--part more``, saved to ``results/more_seeds.json``): the same runs on seeds the
+   sweep did not use — BN at batch 2 and 32 on seeds 3–8 (does precise BN help at batch 2?) and at
+   batch 16 on seeds 3–5 (notebook 09's synchronized runs); GN at batch 32 on seeds 3–5 at base
+   rates 0.2 *and* 0.4 (how much of GN's rise there is its learning rate?). About 45 minutes with 2
+   processes on the course's machine while it was very busy. ``--part sweep`` runs 1–3 only; the
+   default runs everything.
 """
 
+import argparse
 import datetime
 import json
 import platform
@@ -34,6 +42,10 @@ TUNE_BATCH = 32
 N_INNER = 1078                  # inner training split for the learning-rate search; the rest validates
 KEEP = ("gn", 32, 0)
 WORKERS = 2                     # processes (each trains on one BLAS thread)
+MORE_SEEDS = (3, 4, 5)          # seeds the sweep did not use
+MORE_BN_SEEDS = (6, 7, 8)       # and more for BN at batch 2 and 32
+MORE_GN_LRS = (0.2, 0.4)
+MORE_FILE = ex.MORE_FILE
 
 
 def tune_one(norm, lr, seed, epochs=ex.EPOCHS, batch_size=TUNE_BATCH):
@@ -97,5 +109,63 @@ def main(seeds=SEEDS, tune_seeds=TUNE_SEEDS, path=ex.RESULTS_FILE, workers=WORKE
     print(f"saved {path} ({time.time() - start:.0f} s)")
 
 
+def more_cells():
+    """The (norm, batch_size, seed, base_lr) of part 4, in the order they run."""
+    bn_lr = ex.load_results().sweep.base_lr["bn"]
+    cells = [("bn", 2, s, bn_lr) for s in MORE_SEEDS + MORE_BN_SEEDS]
+    cells += [("bn", 32, s, bn_lr) for s in MORE_SEEDS]
+    cells += [("gn", 32, s, lr) for lr in MORE_GN_LRS for s in MORE_SEEDS]
+    cells += [("bn", 16, s, bn_lr) for s in MORE_SEEDS]
+    cells += [("bn", 32, s, bn_lr) for s in MORE_BN_SEEDS]
+    return cells
+
+
+def _more_one(norm, B, seed, lr):
+    return ex.run_one(norm, B, seed, ex.EPOCHS, lr)[0]
+
+
+def main_more(path=MORE_FILE, workers=WORKERS):
+    """Part 4: the sweep's runs on more seeds (see the module's docstring), saved to ``path`` after
+    every finished run (``"complete": false`` until the last one). Runs already in ``path`` are kept
+    and not run again (so an interrupted run resumes)."""
+    start = time.time()
+    all_cells = more_cells()
+    key = lambda r: (r["norm"], r["batch_size"], r["seed"], r["base_lr"])
+    done = [r for r in (json.loads(path.read_text())["runs"] if path.is_file() else []) if key(r) in all_cells]
+    have = {key(r) for r in done}
+    cells = [c for c in all_cells if c not in have]
+    out = {"provenance": {
+               "command": "python -m normlib.lessons.l08_instance_group_norm.long_runs --part more",
+               "python": platform.python_version(), "numpy": np.__version__, **run_provenance(),
+               "date": datetime.date.today().isoformat(), "processes": workers,
+               "machine": platform.machine()},
+           "settings": {"epochs": ex.EPOCHS, "channels": ex.CHANNELS, "groups": ex.GROUPS,
+                        "decay_at": ex.DECAY_AT, "momentum": 0.9},
+           "complete": False, "runs": list(done)}
+    out["provenance"]["resumed_runs"] = len(done)          # runs kept from an earlier, interrupted sitting
+    path.parent.mkdir(exist_ok=True)
+    with ProcessPoolExecutor(workers) as pool:
+        jobs = {c: pool.submit(_more_one, *c) for c in cells}
+        for c in cells:
+            m = jobs[c].result()
+            out["runs"].append({"norm": c[0], "batch_size": c[1], "seed": c[2], "base_lr": c[3],
+                                **{k: round(v, 6) for k, v in m.items()}})
+            out["provenance"]["seconds"] = round(time.time() - start)
+            out["complete"] = len(out["runs"]) == len(all_cells)
+            path.write_text(json.dumps(out, indent=1) + "\n")
+            print(f"  {c}: held-out error {m['val_error']:.2f}%, precise {m['val_error_precise']:.2f}%  "
+                  f"({time.time() - start:.0f} s)", flush=True)
+    out["complete"] = len(out["runs"]) == len(all_cells)
+    out["provenance"]["seconds"] = round(time.time() - start)            # this sitting
+    path.write_text(json.dumps(out, indent=1) + "\n")
+    print(f"saved {path} ({time.time() - start:.0f} s)")
+
+
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=("all", "sweep", "more"), default="all")
+    part = parser.parse_args().part
+    if part in ("all", "sweep"):
+        main()
+    if part in ("all", "more"):
+        main_more()

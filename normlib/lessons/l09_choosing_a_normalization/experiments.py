@@ -27,7 +27,7 @@ from ...results import load_json, readonly
 __all__ = ["Flatten", "make_norm", "NORM_NAMES", "USES", "find_sets", "properties",
            "properties_table", "format_table", "worker_stats", "all_reduce", "stats_from_sums",
            "ShardedBatchNorm", "sharded_net", "run_sync_bn", "sync_bn_experiment", "SyncBNResult",
-           "load_sync_results", "MODES", "SYNC_RESULTS_FILE", "sync_run_one", "make_result"]
+           "load_sync_results", "MODES", "SYNC_RESULTS_FILE", "sync_run", "sync_run_one", "make_result"]
 
 NORM_NAMES = ("BN", "LN", "IN", "GN", "RMSNorm")
 
@@ -262,17 +262,20 @@ MODES = ("local", "sync")
 @dataclass(frozen=True)
 class SyncBNResult:
     """Held-out error (%) of the conv net trained with local and with synchronized BN, read-only:
-    ``error[mode]`` has one value per seed of ``seeds`` (NaN where training diverged)."""
+    ``error[mode]`` has one value per seed of ``seeds`` (NaN where training diverged), with BN's
+    running averages; ``precise[mode]`` the same after precise BN (None if not measured)."""
 
     error: MappingProxyType
     seeds: tuple
     settings: MappingProxyType
+    precise: MappingProxyType = None
 
-    def mean(self, mode):
-        return float(np.mean(self.error[mode]))
+    def mean(self, mode, precise=False):
+        return float(np.mean((self.precise if precise else self.error)[mode]))
 
-    def spread(self, mode):
-        return float(np.min(self.error[mode])), float(np.max(self.error[mode]))
+    def spread(self, mode, precise=False):
+        v = (self.precise if precise else self.error)[mode]
+        return float(np.min(v)), float(np.max(v))
 
 
 def _check_seeds(seeds):
@@ -282,28 +285,49 @@ def _check_seeds(seeds):
     return tuple(int(s) for s in seeds)
 
 
-def sync_run_one(mode, workers, per_worker, epochs, base_lr, seed, channels=8):
+def sync_run(mode, workers, per_worker, epochs, base_lr, seed, channels=8):
     """Train one :func:`sharded_net` (``mode`` "local" or "sync") with notebook 08's schedule on
-    the global batch workers × per_worker; return its held-out error (%) in eval mode (NaN if
-    training diverged)."""
+    the global batch workers × per_worker. Returns ``(error, error_precise)``: its held-out error (%)
+    in eval mode with the running averages, and after precise BN — the statistics recomputed with
+    the final weights over the training digits in batches of 128, as notebook 08's
+    ``measure_run`` does (NaN, NaN if training diverged)."""
     from ..l08_instance_group_norm import experiments as l08
+    from ...probe import precise_bn
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}; got {mode!r}")
     d = l08.digits()
     model = sharded_net(mode == "sync", workers, channels, seed)
     losses = l08.train_model(model, workers * per_worker, d.X_train, d.y_train, epochs=epochs,
                              base_lr=base_lr, seed=seed)
+    if losses is None:
+        return float("nan"), float("nan")
     with one_blas_thread():
-        return float("nan") if losses is None else l08._error(model, d.X_test, d.y_test)
+        plain = l08.set_parameters(conv_net("bn", channels=channels, seed=seed, dtype=np.float64),
+                                   l08.parameters_of(model))
+        for i in (1, 4):                                   # the same network as plain BN layers
+            plain.layers[i].running_mean = model.layers[i].running_mean.copy()
+            plain.layers[i].running_var = model.layers[i].running_var.copy()
+        error = l08._error(plain, d.X_test, d.y_test)
+        precise = l08._error(precise_bn(plain, d.X_train, batch_size=128, seed=seed + 2000),
+                             d.X_test, d.y_test)
+    return error, precise
 
 
-def make_result(errors, seeds, workers, per_worker, epochs, base_lr, channels=8):
-    """A read-only :class:`SyncBNResult` from ``errors[mode]`` (one per seed)."""
+def sync_run_one(mode, workers, per_worker, epochs, base_lr, seed, channels=8):
+    """The held-out error (%) of :func:`sync_run` (running averages) alone."""
+    return sync_run(mode, workers, per_worker, epochs, base_lr, seed, channels)[0]
+
+
+def make_result(errors, seeds, workers, per_worker, epochs, base_lr, channels=8, precise=None):
+    """A read-only :class:`SyncBNResult` from ``errors[mode]`` (one per seed) and, if given,
+    ``precise[mode]``."""
     steps = epochs * 1348 // (workers * per_worker)
-    return SyncBNResult(MappingProxyType({m: readonly(errors[m], float) for m in MODES}), tuple(seeds),
+    frozen = lambda e: MappingProxyType({m: readonly(e[m], float) for m in MODES})
+    return SyncBNResult(frozen(errors), tuple(seeds),
                         MappingProxyType(dict(workers=workers, per_worker=per_worker,
                                               global_batch=workers * per_worker, steps=steps,
-                                              epochs=epochs, base_lr=base_lr, channels=channels)))
+                                              epochs=epochs, base_lr=base_lr, channels=channels)),
+                        None if precise is None else frozen(precise))
 
 
 def run_sync_bn(workers=8, per_worker=2, epochs=60, base_lr=None, seeds=(0, 1, 2), channels=8):
@@ -334,6 +358,8 @@ def load_sync_results(path=SYNC_RESULTS_FILE):
     """What ``long_runs.py`` saved: ``(SyncBNResult, extra)`` — ``extra`` holds the check that the
     synchronized run is the batch-16 run (``max_weight_difference``) and the provenance."""
     raw = load_json(Path(path), "python -m normlib.lessons.l09_choosing_a_normalization.long_runs")
-    result = SyncBNResult(MappingProxyType({m: readonly(v, float) for m, v in raw["error"].items()}),
-                          tuple(raw["seeds"]), MappingProxyType(raw["settings"]))
-    return result, MappingProxyType({k: v for k, v in raw.items() if k not in ("error", "seeds", "settings")})
+    frozen = lambda e: MappingProxyType({m: readonly(v, float) for m, v in e.items()})
+    result = SyncBNResult(frozen(raw["error"]), tuple(raw["seeds"]), MappingProxyType(raw["settings"]),
+                          frozen(raw["precise"]) if "precise" in raw else None)
+    return result, MappingProxyType({k: v for k, v in raw.items()
+                                     if k not in ("error", "precise", "seeds", "settings")})
