@@ -124,14 +124,16 @@ def _more_one(norm, B, seed, lr):
     return ex.run_one(norm, B, seed, ex.EPOCHS, lr)[0]
 
 
-def main_more(path=MORE_FILE, workers=WORKERS):
+def main_more(path=MORE_FILE, workers=WORKERS, resume=True):
     """Part 4: the sweep's runs on more seeds (see the module's docstring), saved to ``path`` after
-    every finished run (``"complete": false`` until the last one). Runs already in ``path`` are kept
-    and not run again (so an interrupted run resumes)."""
+    every finished run (``"complete": false`` until the last one). With ``resume``, runs already in
+    ``path`` are kept and not run again (so an interrupted ``--part more`` resumes); the default
+    command (``--part all``, after a new sweep) starts afresh."""
     start = time.time()
     all_cells = more_cells()
     key = lambda r: (r["norm"], r["batch_size"], r["seed"], r["base_lr"])
-    done = [r for r in (json.loads(path.read_text())["runs"] if path.is_file() else []) if key(r) in all_cells]
+    done = [r for r in (json.loads(path.read_text())["runs"] if resume and path.is_file() else [])
+            if key(r) in all_cells]
     have = {key(r) for r in done}
     cells = [c for c in all_cells if c not in have]
     out = {"provenance": {
@@ -168,4 +170,4 @@ if __name__ == "__main__":
     if part in ("all", "sweep"):
         main()
     if part in ("all", "more"):
-        main_more()
+        main_more(resume=part == "more")
