@@ -83,8 +83,9 @@ def test_claim_most_of_the_cost_is_paid_in_training_the_running_averages_add_a_t
 
     The lift, mean ± standard error over seeds: 2.5 ± 1.0 points (8.5% of the drop) for seeds 0–11
     with OpenBLAS's Haswell kernels, 0.8 ± 0.7 (2.7%) for seeds 0, 5–15 with its Prescott kernels;
-    per seed from −5 to +7. So the running averages' part is small and not always distinguishable from 0: the test asks
-    that it is not negative beyond its noise and at most a tenth of the drop within it."""
+    per seed from −5 to +7. So the running averages' part is small and not always distinguishable
+    from 0: the test asks that it is not negative beyond its noise and at most a tenth of the drop
+    within it."""
     bn2, bn32 = runs("batch", 2, SEEDS_M2), runs("batch", 32)
     drop = bn32["test_acc_eval"].mean() - bn2["test_acc_eval"].mean()
     gain = bn2["test_acc_precise"] - bn2["test_acc_eval"]                  # per seed, paired
