@@ -23,8 +23,9 @@ SOLUTIONS = HERE / "solutions"           # lNN_<name>.py: EXERCISES = {checker: 
 # DropSolutionMarker then deletes: the student version gets the course cell back, unchanged.
 STUB_MARKER = "# <nbgrader: solution removed>"
 
-CELL_TIMEOUT = 120       # s per cell under autograding (nbval's limit for the course's own cells)
-EXERCISE_TIMEOUT = 10    # s for one checker call in a hidden test (they take milliseconds)
+CELL_TIMEOUT = 60        # s per cell under autograding (the course's slowest cell takes a few s)
+EXERCISE_TIMEOUT = 10    # s for one call of a student's function by a checker (they take milliseconds)
+MEMORY_MB = 4096         # address space of a sandboxed notebook, MiB
 
 
 def assignment_ids():
