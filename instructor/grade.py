@@ -144,18 +144,19 @@ def grade_one(python, student, assignment, path, opts, slot, log):
     why = None
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=limit, start_new_session=True)
-        got = {}
+        got, cpu = {}, None
         for line in proc.stdout.splitlines():
             try:
                 r = json.loads(line)
                 got[r["exercise"]] = r
+                cpu = r.get("cpu_s", cpu)
             except (ValueError, KeyError, TypeError):
                 continue
         if proc.returncode != 0:
             err = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
             why = f"the grader failed on this notebook ({err[-1][:300] if err else f'exit code {proc.returncode}'})"
     except subprocess.TimeoutExpired:
-        got, why = {}, f"grading this notebook did not finish in {limit:g} s"
+        got, cpu, why = {}, None, f"grading this notebook did not finish in {limit:g} s"
     rows = []
     for g, p in exercises:
         r = got.get(g)
@@ -163,7 +164,7 @@ def grade_one(python, student, assignment, path, opts, slot, log):
             rows.append([student, assignment, g, 0, p, f"no credit: {why or 'no result'}"])
         else:
             rows.append([student, assignment, g, r["score"], r["max_score"], r["feedback"]])
-    return rows
+    return rows, cpu
 
 
 def grade(submissions, out_csv, opts, log=print):
@@ -208,7 +209,7 @@ def grade(submissions, out_csv, opts, log=print):
             t = time.perf_counter()
             logfile = logs / student / f"{a}.log"
             logfile.parent.mkdir(parents=True, exist_ok=True)
-            rows = grade_one(python, student, a, path, opts, slot, logfile)
+            rows, cpu = grade_one(python, student, a, path, opts, slot, logfile)
         finally:
             slots.put(slot)
         book.add(rows)
@@ -216,7 +217,8 @@ def grade(submissions, out_csv, opts, log=print):
             done[0] += 1
             score = sum(float(r[3]) for r in rows)
             mx = sum(float(r[4]) for r in rows)
-            log(f"[{done[0]}/{len(tasks)}] {student} {a}: {score:g}/{mx:g}  ({time.perf_counter() - t:.0f} s)",
+            cpu_s = f", notebook {cpu:.1f} s CPU" if cpu is not None else ""
+            log(f"[{done[0]}/{len(tasks)}] {student} {a}: {score:g}/{mx:g}  ({time.perf_counter() - t:.0f} s{cpu_s})",
                 flush=True)
 
     log(f"grading {len(tasks)} notebooks of {len(students)} students, {jobs} at a time, each in a sandbox",

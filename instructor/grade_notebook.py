@@ -198,6 +198,13 @@ class Sandbox:
             return None
 
     def close(self):
+        """Stop the sandbox; returns the CPU seconds its notebook used (None if unknown)."""
+        cpu = None
+        try:
+            if self.proc.poll() is None:
+                cpu = float(self.request({"op": "usage"}, 10).get("cpu"))
+        except (Died, HardTimeout, wire.WireError, TypeError, ValueError):
+            pass
         try:
             self.proc.stdin.close()
         except OSError:
@@ -207,6 +214,7 @@ class Sandbox:
         except subprocess.TimeoutExpired:
             pass
         self.kill()
+        return cpu
 
 
 # ---------------------------------------------------------------------------------------------
@@ -479,7 +487,9 @@ def grade_notebook(path, assignment, opts):
             row(ex, score, feedback, notes)
     finally:
         if sb is not None:
-            sb.close()
+            cpu = sb.close()
+            if cpu is not None and rows:
+                rows[-1]["cpu_s"] = round(cpu, 2)       # the last sandbox's CPU time (progress line only)
     return rows
 
 

@@ -12,6 +12,7 @@ and stderr as stdout) it answers the grader's requests, one at a time:
                                     after t s → {"status": "ok" | "syntax" | "error" | "timeout", …}
   {"op": "describe", "name": n}     → {"defined": bool, "callable": bool, "type": …}
   {"op": "get", "name": n}          → {"value": encoded} (the value of a variable, as plain data)
+  {"op": "usage"}                   → {"cpu": CPU seconds used so far}
   {"op": "call", "name": n, "args": …, "kwargs": …, "timeout": t}
                                     → {"value": encoded, "mutated": {i: array}} | {"raised": [type, message]}
                                       | {"timeout": true}
@@ -149,6 +150,9 @@ def main():
                 if type(a) is np.ndarray:
                     mutated[str(key)] = wire.encode(a)
             return {"value": wire.encode(out, store), "mutated": mutated}
+        if op == "usage":                          # CPU seconds of this process and its children
+            own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+            return {"cpu": own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime}
         raise wire.WireError(f"unknown op {op!r}")
 
     wire.send(wfd, {"ready": True})
