@@ -69,7 +69,9 @@ def scan(submissions):
         got = students.setdefault(sdir.name, {})
         for f in sorted(p for p in sdir.rglob("*") if p.is_file() and ".ipynb_checkpoints" not in p.parts):
             stem = f.name.split(".")[0]
-            if stem not in known:
+            if f.is_symlink() or any((sdir / p).is_symlink() for p in f.relative_to(sdir).parents if str(p) != "."):
+                rows.append([sdir.name, f.name, "", 0, 0, "ignored: a symbolic link (hand in the file itself)"])
+            elif stem not in known:
                 rows.append([sdir.name, f.name, "", 0, 0, "ignored: not one of the course's notebooks "
                              f"({', '.join(sorted(known))})"])
             elif f.suffix != ".ipynb":
