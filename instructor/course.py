@@ -1,9 +1,11 @@
-"""What the instructor scripts share: the course's paths, its nbgrader configuration, and the
-kernel autograding runs in.
+"""What the instructor scripts share: the course's paths, the grader's limits, and nbgrader's
+configuration.
 
-nbgrader runs in its own environment (.venv-instructor, from requirements-instructor.txt); the
-notebooks it autogrades run in a kernel of the course's environment (.venv), the one the notebooks
-are tested in, so grading sees exactly the numpy, matplotlib and normlib the students have.
+nbgrader runs in its own environment (.venv-instructor, from requirements-instructor.txt) and makes
+the student versions (make assignments). Grading (grade.py) does not use it: every notebook runs in a
+bubblewrap sandbox with the course's environment (.venv), the one the notebooks are tested in, so
+grading sees exactly the numpy, matplotlib and normlib the students have. (nbgrader_config.py keeps
+`nbgrader autograde` by hand working, unsandboxed: see INSTRUCTORS.md.)
 """
 
 import json

@@ -172,7 +172,7 @@ class Sandbox:
             if ready:
                 chunk = os.read(fd, 1 << 20)
                 if not chunk:
-                    code = self.kill()
+                    code = self.kill(grace=2)
                     raise Died(_why_dead(code))
                 self.buf += chunk
 
@@ -183,10 +183,15 @@ class Sandbox:
                 self.proc.stdin.write(struct.pack(">Q", len(data)) + data)
                 self.proc.stdin.flush()
             except (BrokenPipeError, OSError):
-                raise Died(_why_dead(self.kill())) from None
+                raise Died(_why_dead(self.kill(grace=2))) from None
         return self._read_frame(time.monotonic() + timeout)
 
-    def kill(self):
+    def kill(self, grace=0):
+        """Kill the sandbox (after ``grace`` s to end by itself); its exit code."""
+        try:
+            self.proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pass
         if self.proc.poll() is None:
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
@@ -343,9 +348,10 @@ def is_test_cell(cell, test_ids):
 
 def exercise_cells(cells, ex):
     """Indices of the cells that are this exercise's cell (more than one: duplicated)."""
-    call = f"lesson.{ex['checker']}("
+    call = f"print(lesson.{ex['checker']}("
     return [i for i, c in enumerate(cells) if c["cell_type"] == "code" and not is_test_cell(c, ())
-            and (c["nbgrader"].get("grade_id") == f"{ex['checker']}-answer" or call in c["source"])]
+            and (c["nbgrader"].get("grade_id") == f"{ex['checker']}-answer"
+                 or any(line.startswith(call) for line in c["source"].split("\n")))]
 
 
 def test_cell_note(cells, ex):
@@ -480,6 +486,10 @@ def grade_notebook(path, assignment, opts):
                 feedback = f"the answer could not be read back from the notebook ({err})"
             if sb is not None and sb.proc.poll() is not None:
                 sb = None
+            for i in sorted(skip - set(mine)):          # another cell that killed the notebook's process
+                why = statuses.get(i, {}).get("why") or "it ran past every time limit"
+                notes.append(f"note: code cell {sum(c['cell_type'] == 'code' for c in cells[:i + 1])} ended "
+                             f"the notebook's Python process ({why}); the notebook was run again without it.")
             what = what_happened(statuses.get(mine[-1], {}), opts.cell_timeout) if mine else None
             if what and not feedback.startswith(what[:20]):
                 notes.insert(0, f"note: {what}.")

@@ -256,6 +256,27 @@ os.system("touch {PLANTED[2]} {PLANTED[3]}")
 print("planted:", planted)
 '''
 
+ESCAPE = f'''
+import os, socket, time
+try:
+    socket.create_connection(("1.1.1.1", 53), timeout=3)
+    print("NETWORK: reachable")
+except OSError as err:
+    print("NETWORK: unreachable", err)
+n = 0
+try:
+    for _ in range(200):
+        if os.fork() == 0:
+            time.sleep(3)
+            os._exit(0)
+        n += 1
+except OSError as err:
+    print("FORKS: stopped after", n, err)
+print("UID:", os.getuid())
+print("REPO:", sorted(os.listdir({str(REPO)!r})))
+print("ROOT:", sorted(os.listdir("/")))
+'''
+
 KILL_PARENT = "import os, signal\ntry:\n    os.kill(os.getppid(), signal.SIGKILL)\nexcept OSError as err:\n    print(err)"
 KILL_SELF = "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"
 
@@ -349,6 +370,8 @@ def bad_run(release, solutions, tmp_path_factory):
     for victim in ("victim_a", "victim_b"):
         write(subs / victim / "08_instance_group_norm.ipynb",
               fill(release, "08_instance_group_norm", wrong("08_instance_group_norm")))
+    # tries the network, forks 200 processes, looks around (and solves the exercise)
+    write(subs / "escape" / "00_overview.ipynb", add_cell(fill(release, "00_overview", sol("00_overview")), "check_axes", ESCAPE))
     # and a student graded in the same run as all of these
     write(subs / "good" / "01_standardization.ipynb", fill(release, "01_standardization", sol("01_standardization")))
     # an earlier run's gradebook, which must not survive this run
@@ -359,6 +382,7 @@ def bad_run(release, solutions, tmp_path_factory):
                  "--jobs", 2)
     print(f"bad-input run: {time.perf_counter() - t:.0f} s")
     rows["totals"] = (tmp / "totals.csv").read_text(encoding="utf-8-sig")
+    rows["escape_log"] = (tmp / "logs" / "escape" / "00_overview.log").read_text(errors="replace")
     return rows
 
 
@@ -412,14 +436,15 @@ def test_a_killing_submission_costs_nothing_else(bad_run):
     without that cell): the exercise is graded, and so is everyone else."""
     r = bad_run[("killer", "00_overview", "check_axes")]
     assert float(r["score"]) == 1, r
-    rows = {k: r for k, r in bad_run.items() if k != "totals"}
+    assert "ended the notebook's Python process (killed by SIGKILL" in r["feedback"], r
+    rows = {k: r for k, r in bad_run.items() if isinstance(k, tuple)}
     students = {s for s, _, _ in rows}
-    assert len(students) == 18
+    assert len(students) == 19
     assert all(r["feedback"] and "grader failed" not in r["feedback"] for r in rows.values())
 
 
 def test_an_earlier_runs_gradebook_is_replaced(bad_run):
-    assert not [k for k in bad_run if k != "totals" and k[0] == "stale_from_an_earlier_run"]
+    assert not [k for k in bad_run if isinstance(k, tuple) and k[0] == "stale_from_an_earlier_run"]
     assert "stale_from_an_earlier_run" not in bad_run["totals"] and "killer" in bad_run["totals"]
 
 
@@ -442,6 +467,16 @@ def test_planted_files_reach_no_other_student_and_nothing_of_the_machine(bad_run
         r = bad_run[(victim, "08_instance_group_norm", "check_group_norm")]
         assert float(r["score"]) == 0 and "interleaved" in r["feedback"], r
     assert not [p for p in PLANTED if p.exists()]
+
+
+def test_the_sandbox_has_no_network_few_processes_its_own_user_and_sees_no_other_files(bad_run):
+    log = bad_run["escape_log"]
+    assert "NETWORK: unreachable" in log, log[-2000:]
+    forks = re.search(r"FORKS: stopped after (\d+)", log)
+    assert forks and int(forks[1]) < 64, log[-2000:]
+    assert re.search(r"UID: 6\d{4}", log) or os.getuid() != 0, log[-2000:]
+    assert "REPO: ['.venv', 'normlib']" in log, log[-2000:]      # no instructor/, build/, submissions
+    assert float(bad_run[("escape", "00_overview", "check_axes")]["score"]) == 1
 
 
 def test_other_students_are_graded_as_usual(bad_run):
