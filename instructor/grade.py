@@ -177,12 +177,15 @@ def grade(submissions, out_csv, opts, log=print):
     if shutil.which("bwrap") is None:
         raise FileNotFoundError("grading runs every notebook in a bubblewrap sandbox, and `bwrap` is not "
                                 "installed: apt-get install bubblewrap (see INSTRUCTORS.md)")
-    python = course_python()
     totals_csv = out_csv.with_name("totals.csv")
     logs = out_csv.with_name("logs")
     for stale in (out_csv, totals_csv):            # an earlier run's results never look current
         stale.unlink(missing_ok=True)
     shutil.rmtree(logs, ignore_errors=True)
+    python = course_python()
+    check = subprocess.run([str(python), str(GRADER), "--self-check"], capture_output=True, text=True, timeout=300)
+    if check.returncode != 0:                  # e.g. user namespaces disabled: say so before grading anyone
+        raise RuntimeError(f"{check.stderr.strip()[-2000:]}")
     students, extra = scan(submissions)
     wanted = sorted({a for per in students.values() for a in per if graded_exercises(a)})
     book = Gradebook(out_csv, bom=not opts.no_bom)
@@ -248,7 +251,10 @@ def main(argv=None):
                         help=f"address space of one sandboxed notebook in MiB (default {MEMORY_MB})")
     parser.add_argument("--no-bom", action="store_true", help="plain UTF-8 without a byte-order mark")
     opts = parser.parse_args(argv)
-    rows = grade(opts.submissions, opts.out, opts)
+    try:
+        rows = grade(opts.submissions, opts.out, opts)
+    except (RuntimeError, FileNotFoundError, NotADirectoryError) as err:
+        sys.exit(f"not graded: {err}")
     total = {}
     for s, _, ex, sc, mx, _ in rows:
         if ex:

@@ -530,14 +530,26 @@ def grade_exercise(sb, checker, ex, cells, mine, statuses, opts):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("notebook")
-    parser.add_argument("assignment")
+    parser.add_argument("notebook", nargs="?")
+    parser.add_argument("assignment", nargs="?")
+    parser.add_argument("--self-check", action="store_true", help="only start a sandbox and stop it")
     parser.add_argument("--cell-timeout", type=float, default=CELL_TIMEOUT)
     parser.add_argument("--exercise-timeout", type=float, default=EXERCISE_TIMEOUT)
     parser.add_argument("--memory-mb", type=int, default=MEMORY_MB)
     parser.add_argument("--slot", type=int, default=os.getpid() % 1000)
     parser.add_argument("--log", default=None, help="file for everything the notebook prints")
     opts = parser.parse_args(argv)
+    if opts.self_check:                # the sandbox starts on this machine, or the reason why not
+        log = open(opts.log, "ab") if opts.log else None
+        try:
+            Sandbox(opts.slot, opts.memory_mb, log).close()
+        except (Died, HardTimeout) as err:
+            sys.exit(f"the sandbox (bubblewrap) did not start: {err or 'no answer'}. Its messages are above; "
+                     "see INSTRUCTORS.md")
+        print("the sandbox works")
+        return
+    if not (opts.notebook and opts.assignment):
+        parser.error("NOTEBOOK and ASSIGNMENT are required")
     for r in grade_notebook(opts.notebook, opts.assignment, opts):
         print(json.dumps(r, ensure_ascii=False), flush=True)
 
