@@ -1,7 +1,7 @@
 """The only thing that crosses from a student's sandbox to the grader: plain data, framed.
 
 Values are encoded as tagged JSON: None, bools, ints, floats and strings as themselves; lists,
-tuples and dicts tagged (so a tuple comes back a tuple); numpy arrays and numpy scalars as
+tuples, sets and dicts tagged (so a tuple comes back a tuple); numpy arrays and numpy scalars as
 (dtype, shape, raw bytes in base64) of a numeric dtype only. Anything else (a function, an object
 a student's forward pass returns as its cache …) stays in the sandbox and crosses as a handle,
 {"h": k}, that the grader can only pass back. :func:`decode` validates everything it reads (tags,
@@ -53,8 +53,13 @@ def encode(value, store=None, _depth=0):
         return value if math.isfinite(value) else {"float": repr(value)}
     if t is list or t is tuple:
         return {t.__name__: [encode(v, store, _depth + 1) for v in value]}
+    if t is set or t is frozenset:
+        return {t.__name__: [encode(v, store, _depth + 1) for v in value]}
     if t is dict:
         return {"dict": [[encode(k, store, _depth + 1), encode(v, store, _depth + 1)] for k, v in value.items()]}
+    if isinstance(value, np.ndarray) and t is not np.ndarray and store is not None:
+        value = np.asarray(value)                  # a subclass (np.matrix, a masked array): its data
+        t = type(value)
     if t is np.ndarray and value.dtype.kind in "biufc" and value.dtype.fields is None:
         a = np.ascontiguousarray(value)
         return {"nd": [a.dtype.str, list(a.shape), base64.b64encode(a.tobytes()).decode("ascii")]}
@@ -110,6 +115,13 @@ def decode(obj, resolve=None):
                 raise WireError("bad sequence")
             items = [walk(x, depth + 1) for x in v]
             return items if tag == "list" else tuple(items)
+        if tag in ("set", "frozenset"):
+            if type(v) is not list:
+                raise WireError("bad set")
+            items = [walk(x, depth + 1) for x in v]
+            if not all(isinstance(x, (str, int, float, bool, tuple, np.generic, type(None))) for x in items):
+                raise WireError("bad set item")
+            return set(items) if tag == "set" else frozenset(items)
         if tag == "dict":
             if type(v) is not list:
                 raise WireError("bad dict")
@@ -118,7 +130,7 @@ def decode(obj, resolve=None):
                 if type(pair) is not list or len(pair) != 2:
                     raise WireError("bad dict item")
                 k = walk(pair[0], depth + 1)
-                if not isinstance(k, (str, int, float, bool, tuple, type(None))):
+                if not isinstance(k, (str, int, float, bool, tuple, np.generic, type(None))):
                     raise WireError("bad dict key")
                 out[k] = walk(pair[1], depth + 1)
             return out
