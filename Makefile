@@ -142,13 +142,15 @@ nbdime: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/nbdime config-git --enable
 
 # Instructor kit (INSTRUCTORS.md): nbgrader in its own venv, .venv-instructor, from
-# requirements-instructor.txt (students never install it, and the course's .venv is not touched);
-# the notebooks it autogrades run in a kernel of .venv. `make assignments` rebuilds instructor/source/
-# and writes the student versions to instructor/release/; `make grade SUBMISSIONS=dir` grades
-# dir/<student>/<NN_name>.ipynb into build/instructor/grades.csv.
+# requirements-instructor.txt (students never install it, and the course's .venv is not touched), makes
+# the student versions: `make assignments` rebuilds instructor/source/ and writes them to
+# instructor/release/. `make grade SUBMISSIONS=dir [JOBS=n] [CELL_TIMEOUT=s]` grades
+# dir/<student>/<NN_name>.ipynb into build/instructor/grades.csv and totals.csv: every notebook in a
+# bubblewrap sandbox (apt-get install bubblewrap), JOBS at a time (default: every core).
 .PHONY: assignments grade test-instructor
 INSTRUCTOR_VENV  := .venv-instructor
 INSTRUCTOR_STAMP := $(INSTRUCTOR_VENV)/.installed
+GRADE_FLAGS = $(if $(JOBS),--jobs $(JOBS)) $(if $(CELL_TIMEOUT),--cell-timeout $(CELL_TIMEOUT))
 
 $(INSTRUCTOR_STAMP): requirements-instructor.txt constraints.txt
 	$(CHECK_PYTHON)
@@ -161,13 +163,17 @@ $(INSTRUCTOR_STAMP): requirements-instructor.txt constraints.txt
 assignments: $(INSTRUCTOR_STAMP)
 	$(INSTRUCTOR_VENV)/bin/python instructor/assignments.py
 
-grade: $(STAMP) $(INSTRUCTOR_STAMP)
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir   (dir/<student>/<NN_name>.ipynb; see INSTRUCTORS.md)"; exit 2; }
-	$(INSTRUCTOR_VENV)/bin/python instructor/grade.py "$(SUBMISSIONS)"
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [JOBS=n] [CELL_TIMEOUT=s]   (dir/<student>/<NN_name>.ipynb; see INSTRUCTORS.md)"; exit 2; }
+	@command -v bwrap >/dev/null || { echo "grading runs each notebook in a bubblewrap sandbox: apt-get install bubblewrap (see INSTRUCTORS.md)"; exit 2; }
+	$(BIN)/python instructor/grade.py "$(SUBMISSIONS)" $(GRADE_FLAGS)
 
-# Every exercise through nbgrader and back: the solution gets full credit, a classic mistake zero with
-# its diagnosis; bad submissions get zero with a sentence; the student versions equal the course's cells.
+# The student versions equal the course's cells; every exercise's solution gets full credit and its
+# classic mistake zero with its diagnosis, through the sandboxed grader; bad, tampering, killing and
+# planting submissions get what INSTRUCTORS.md says. (The tests that need neither nbgrader nor
+# bubblewrap also run in `make test`.)
 test-instructor: $(STAMP) $(INSTRUCTOR_STAMP)
+	@command -v bwrap >/dev/null || { echo "make test-instructor needs bubblewrap: apt-get install bubblewrap"; exit 2; }
 	NORMLIB_INSTRUCTOR_TESTS=1 INSTRUCTOR_PYTHON=$(CURDIR)/$(INSTRUCTOR_VENV)/bin/python \
 	    $(BIN)/python -m pytest tests/instructor -rxX -s
 

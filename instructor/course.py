@@ -1,9 +1,11 @@
-"""What the instructor scripts share: the course's paths, its nbgrader configuration, and the
-kernel autograding runs in.
+"""What the instructor scripts share: the course's paths, the grader's limits, and nbgrader's
+configuration.
 
-nbgrader runs in its own environment (.venv-instructor, from requirements-instructor.txt); the
-notebooks it autogrades run in a kernel of the course's environment (.venv), the one the notebooks
-are tested in, so grading sees exactly the numpy, matplotlib and normlib the students have.
+nbgrader runs in its own environment (.venv-instructor, from requirements-instructor.txt) and makes
+the student versions (make assignments). Grading (grade.py) does not use it: every notebook runs in a
+bubblewrap sandbox with the course's environment (.venv), the one the notebooks are tested in, so
+grading sees exactly the numpy, matplotlib and normlib the students have. (nbgrader_config.py keeps
+`nbgrader autograde` by hand working, unsandboxed: see INSTRUCTORS.md.)
 """
 
 import json
@@ -23,8 +25,9 @@ SOLUTIONS = HERE / "solutions"           # lNN_<name>.py: EXERCISES = {checker: 
 # DropSolutionMarker then deletes: the student version gets the course cell back, unchanged.
 STUB_MARKER = "# <nbgrader: solution removed>"
 
-CELL_TIMEOUT = 120       # s per cell under autograding (nbval's limit for the course's own cells)
-EXERCISE_TIMEOUT = 10    # s for one checker call in a hidden test (they take milliseconds)
+CELL_TIMEOUT = 60        # s per cell under autograding (the course's slowest cell takes a few s)
+EXERCISE_TIMEOUT = 10    # s for one call of a student's function by a checker (they take milliseconds)
+MEMORY_MB = 4096         # address space of a sandboxed notebook, MiB
 
 
 def assignment_ids():

@@ -1,57 +1,64 @@
-"""Autograde a folder of submitted notebooks with nbgrader and write one CSV row per student and
-exercise (`make grade SUBMISSIONS=dir`).
+"""Autograde a folder of submitted notebooks, each in a sandbox, and write the gradebook
+(`make grade SUBMISSIONS=dir [JOBS=n] [CELL_TIMEOUT=s]`; see INSTRUCTORS.md).
 
-    python instructor/grade.py SUBMISSIONS [--out grades.csv] [--workdir DIR] [--cell-timeout S]
+    python instructor/grade.py SUBMISSIONS [--out grades.csv] [--jobs N] [--cell-timeout S]
+                               [--exercise-timeout S] [--memory-mb M] [--no-bom]
 
 SUBMISSIONS/<student>/<NN_name>.ipynb — one folder per student (its name is the student id), each
 holding the notebooks that student hands in, under their course names (05_batch_norm_inference.ipynb).
 A student may hand in any subset; a notebook nobody handed in is not graded.
 
-Columns: student, notebook, exercise (the checker), score, max_score, feedback (the checker's
-words, or a sentence saying why the exercise got no credit). Never stops on one bad submission:
-a file that is not a notebook, a deleted exercise cell, code that raises or loops (each cell is
-stopped after --cell-timeout s, each checker call after 10 s) give 0 with a sentence, and every
-other student is graded as usual. The nbgrader course directory (gradebook, autograded notebooks)
-is left in --workdir for a look. Run with the instructor environment's Python (.venv-instructor).
+Every (student, notebook) is graded by a process of its own (instructor/grade_notebook.py, the
+course's Python), N at a time (default: every core), and that process runs the notebook in a
+bubblewrap sandbox and never trusts it: see grade_notebook.py. Nothing one notebook does — a crash,
+a kill, an endless loop, a planted file — reaches another student's grade or the instructor's files.
+
+Writes, in UTF-8 with a byte-order mark (so spreadsheets show μ and σ; --no-bom for plain UTF-8):
+  grades.csv   one row per student and exercise: student, notebook, exercise, score, max_score,
+               feedback (the checker's words, or a sentence saying what happened). Rows are added
+               as each notebook is graded; an earlier run's file is removed first.
+  totals.csv   next to it: one row per student, a column per notebook, total and max_score.
+Everything the notebooks printed goes to logs/<student>/<NN_name>.log next to them.
+
+Standard library only: runs with any Python 3.10+ (the grading itself runs in the course's .venv).
 """
 
 import argparse
+import concurrent.futures
 import csv
 import json
+import os
+import queue
 import shutil
+import subprocess
 import sys
-import warnings
+import threading
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import assignments as assignments_mod  # noqa: E402
-from course import CELL_TIMEOUT, REPO, SOURCE, assignment_ids, nbgrader_api, use_course_kernel  # noqa: E402
+from course import (CELL_TIMEOUT, EXERCISE_TIMEOUT, MEMORY_MB, REPO, SOURCE, assignment_ids,  # noqa: E402
+                    course_python, main_guard)
 
 COLUMNS = ["student", "notebook", "exercise", "score", "max_score", "feedback"]
+GRADER = Path(__file__).resolve().parent / "grade_notebook.py"
 
 
 def graded_exercises(assignment):
     """[(grade_id, points)] of the hidden-test cells of an assignment's source, in order."""
-    nb = json.loads((SOURCE / assignment / f"{assignment}.ipynb").read_text())
+    nb = json.loads((SOURCE / assignment / f"{assignment}.ipynb").read_text(encoding="utf-8"))
     return [(c["metadata"]["nbgrader"]["grade_id"], c["metadata"]["nbgrader"]["points"])
             for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade")]
 
 
-def read_notebook(path):
-    """None if ``path`` is a readable Jupyter notebook, else the sentence why not."""
-    import nbformat
-    try:
-        nb = nbformat.read(str(path), as_version=4)
-        nbformat.validate(nb)
-    except Exception as err:
-        kind = ("is not a Jupyter notebook (not JSON)" if isinstance(err, (ValueError, UnicodeDecodeError))
-                and "JSON" in type(err).__name__ + str(err) else "is not a valid Jupyter notebook")
-        return f"{path.name} {kind}: {type(err).__name__}: {str(err).splitlines()[0][:160]}"
-    return None
+def code_cells(assignment):
+    nb = json.loads((SOURCE / assignment / f"{assignment}.ipynb").read_text(encoding="utf-8"))
+    return sum(c["cell_type"] == "code" for c in nb["cells"])
 
 
 def scan(submissions):
-    """({student: {assignment: path}}, [rows for files that cannot be graded])."""
+    """({student: {assignment: path or the sentence why it cannot be graded}}, [rows for files
+    that are not part of any student's submission])."""
     known = set(assignment_ids())
     students, rows = {}, []
     for sdir in sorted(p for p in Path(submissions).iterdir() if not p.name.startswith(".")):
@@ -62,128 +69,192 @@ def scan(submissions):
         got = students.setdefault(sdir.name, {})
         for f in sorted(p for p in sdir.rglob("*") if p.is_file() and ".ipynb_checkpoints" not in p.parts):
             stem = f.name.split(".")[0]
-            if stem not in known:
+            if f.is_symlink() or any((sdir / p).is_symlink() for p in f.relative_to(sdir).parents if str(p) != "."):
+                rows.append([sdir.name, f.name, "", 0, 0, "ignored: a symbolic link (hand in the file itself)"])
+            elif stem not in known:
                 rows.append([sdir.name, f.name, "", 0, 0, "ignored: not one of the course's notebooks "
                              f"({', '.join(sorted(known))})"])
             elif f.suffix != ".ipynb":
                 got.setdefault(stem, f"{f.name} is not a Jupyter notebook (expected {stem}.ipynb)")
             else:
-                problem = read_notebook(f)
-                got[stem] = problem if problem else f
+                got[stem] = f
     return students, rows
 
 
-def align_with_release(path, release):
-    """The submitted notebook's text, with nbgrader's cell metadata put back from the student version
-    where it is missing (matched by cell id), and every autograder-test cell missing from it put
-    back right after its exercise cell: a student who worked in a copy of the course notebook itself
-    (which has no nbgrader metadata) is graded like one who worked in the student version."""
-    nb = json.loads(Path(path).read_text())
-    rel = json.loads(Path(release).read_text())["cells"]
-    meta = {c.get("id"): c["metadata"]["nbgrader"] for c in rel if "nbgrader" in c.get("metadata", {})}
-    for c in nb["cells"]:
-        if c.get("id") in meta and "nbgrader" not in c.setdefault("metadata", {}):
-            c["metadata"]["nbgrader"] = meta[c["id"]]
-    have = {c["metadata"].get("nbgrader", {}).get("grade_id") for c in nb["cells"]}
-    for i, c in enumerate(rel):
-        g = c.get("metadata", {}).get("nbgrader", {})
-        if g.get("grade") and not g.get("solution") and g["grade_id"] not in have and i > 0:
-            at = next((k for k, s in enumerate(nb["cells"]) if s.get("id") == rel[i - 1].get("id")), None)
-            if at is not None:                     # else nbgrader's add_missing_cells puts it back
-                nb["cells"].insert(at + 1, c)
-    return json.dumps(nb, indent=1, ensure_ascii=False)
+class Gradebook:
+    """grades.csv, written row by row as results come in (and sorted at the end)."""
+
+    def __init__(self, path, bom=True):
+        self.path, self.encoding = Path(path), "utf-8-sig" if bom else "utf-8"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.lock = threading.Lock()
+        self.rows = []
+        self.file = self.path.open("w", newline="", encoding=self.encoding)
+        self.writer = csv.writer(self.file)
+        self.writer.writerow(COLUMNS)
+        self.file.flush()
+
+    @staticmethod
+    def fmt(row):
+        s, nb, ex, sc, mx, fb = row
+        return [s, nb, ex, f"{float(sc):g}", f"{float(mx):g}", fb]
+
+    def add(self, rows):
+        with self.lock:
+            self.rows += rows
+            self.writer.writerows([self.fmt(r) for r in rows])
+            self.file.flush()
+
+    def finish(self):
+        self.file.close()
+        order = {a: i for i, a in enumerate(assignment_ids())}
+        self.rows.sort(key=lambda r: (r[0], order.get(r[1], len(order))))   # per student, in course order
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        with tmp.open("w", newline="", encoding=self.encoding) as f:
+            w = csv.writer(f)
+            w.writerow(COLUMNS)
+            w.writerows([self.fmt(r) for r in self.rows])
+        os.replace(tmp, self.path)
 
 
-def feedback_of(autograded, grade_id):
-    """(text of the hidden test's printed feedback, its error message or None) in an autograded notebook."""
-    nb = json.loads(Path(autograded).read_text())
-    for c in nb["cells"]:
-        if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
-            printed = "".join("".join(o.get("text", "")) for o in c.get("outputs", [])
-                              if o.get("output_type") == "stream").strip()
-            errors = [o for o in c.get("outputs", []) if o.get("output_type") == "error"]
-            if not errors:
-                return printed, None
-            e = errors[-1]
-            if e["ename"] == "AssertionError":
-                return printed, e["evalue"] or printed
-            if e["ename"] in ("KeyboardInterrupt", "CellTimeoutError"):
-                return printed, "the test was stopped: it ran longer than the time limit (an endless loop?)"
-            return printed, f"{e['ename']}: {e['evalue']}"
-    return "", "the exercise's test cell is missing from the graded notebook"
+def write_totals(path, rows, assignments, encoding):
+    per = {}
+    for s, nb, ex, sc, mx, _ in rows:
+        if ex:
+            t = per.setdefault(s, {})
+            got = t.setdefault(nb, [0.0, 0.0])
+            got[0] += float(sc)
+            got[1] += float(mx)
+    with Path(path).open("w", newline="", encoding=encoding) as f:
+        w = csv.writer(f)
+        w.writerow(["student", *assignments, "total", "max_score"])
+        for s in sorted(per):
+            t = per[s]
+            w.writerow([s, *[f"{t.get(a, [0, 0])[0]:g}" for a in assignments],
+                        f"{sum(v[0] for v in t.values()):g}", f"{sum(v[1] for v in t.values()):g}"])
+    return per
 
 
-def grade(submissions, out_csv, workdir, cell_timeout=CELL_TIMEOUT, log=print):
-    """Autograde ``submissions``; write ``out_csv``; return the rows."""
-    submissions, workdir = Path(submissions), Path(workdir).resolve()
+def grade_one(python, student, assignment, path, opts, slot, log):
+    """Rows of one (student, notebook), from a grader process of its own. Whatever happens to that
+    process, the rows say so and the run goes on."""
+    exercises = graded_exercises(assignment)
+    limit = 300 + 2 * code_cells(assignment) * (opts.cell_timeout + 10) + 20 * len(exercises) * (opts.exercise_timeout + 10)
+    cmd = [str(python), str(GRADER), str(path), assignment, "--slot", str(slot), "--log", str(log),
+           "--cell-timeout", str(opts.cell_timeout), "--exercise-timeout", str(opts.exercise_timeout),
+           "--memory-mb", str(opts.memory_mb)]
+    why = None
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=limit, start_new_session=True)
+        got, cpu = {}, None
+        for line in proc.stdout.splitlines():
+            try:
+                r = json.loads(line)
+                got[r["exercise"]] = r
+                cpu = r.get("cpu_s", cpu)
+            except (ValueError, KeyError, TypeError):
+                continue
+        if proc.returncode != 0:
+            err = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
+            why = f"the grader failed on this notebook ({err[-1][:300] if err else f'exit code {proc.returncode}'})"
+    except subprocess.TimeoutExpired:
+        got, cpu, why = {}, None, f"grading this notebook did not finish in {limit:g} s"
+    rows = []
+    for g, p in exercises:
+        r = got.get(g)
+        if r is None:
+            rows.append([student, assignment, g, 0, p, f"no credit: {why or 'no result'}"])
+        else:
+            rows.append([student, assignment, g, r["score"], r["max_score"], r["feedback"]])
+    return rows, cpu
+
+
+def grade(submissions, out_csv, opts, log=print):
+    """Grade ``submissions``; write ``out_csv`` and totals.csv next to it; return the rows."""
+    submissions, out_csv = Path(submissions), Path(out_csv)
     if not submissions.is_dir():
         raise NotADirectoryError(f"SUBMISSIONS must be a folder of student folders; {submissions} is not one")
-    students, rows = scan(submissions)
+    if shutil.which("bwrap") is None:
+        raise FileNotFoundError("grading runs every notebook in a bubblewrap sandbox, and `bwrap` is not "
+                                "installed: apt-get install bubblewrap (see INSTRUCTORS.md)")
+    totals_csv = out_csv.with_name("totals.csv")
+    logs = out_csv.with_name("logs")
+    for stale in (out_csv, totals_csv):            # an earlier run's results never look current
+        stale.unlink(missing_ok=True)
+    shutil.rmtree(logs, ignore_errors=True)
+    python = course_python()
+    check = subprocess.run([str(python), str(GRADER), "--self-check"], capture_output=True, text=True, timeout=300)
+    if check.returncode != 0:                  # e.g. user namespaces disabled: say so before grading anyone
+        raise RuntimeError(f"{check.stderr.strip()[-2000:]}")
+    students, extra = scan(submissions)
     wanted = sorted({a for per in students.values() for a in per if graded_exercises(a)})
-    if workdir.exists():
-        shutil.rmtree(workdir)
-    workdir.mkdir(parents=True)
-    use_course_kernel(workdir / "jupyter")
-    warnings.filterwarnings("ignore", message=".*not in session.*")    # nbgrader 0.9's SQLAlchemy chatter
-    if wanted:
-        assignments_mod.generate(workdir, wanted, rebuild=False)
-    api = nbgrader_api(workdir, cell_timeout)
-    from nbgrader.api import Gradebook, MissingEntry
-    for a in wanted:
-        exercises = graded_exercises(a)
-        for student, per in sorted(students.items()):
+    book = Gradebook(out_csv, bom=not opts.no_bom)
+    book.add(extra)
+    tasks = []
+    for student, per in sorted(students.items()):
+        for a in wanted:
             entry = per.get(a)
             if entry is None:
-                rows += [[student, a, g, 0, p, "not handed in"] for g, p in exercises]
-                continue
-            if isinstance(entry, str):
-                rows += [[student, a, g, 0, p, f"no credit: {entry}"] for g, p in exercises]
-                continue
-            dest = workdir / "submitted" / student / a / f"{a}.ipynb"
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_text(align_with_release(entry, workdir / "release" / a / f"{a}.ipynb"))
-            log(f"autograding {student} / {a} ...")
-            result = api.autograde(a, student, force=True, create=True)
-            autograded = workdir / "autograded" / student / a / f"{a}.ipynb"
-            if not result.get("success") or not autograded.exists():
-                why = [ln for ln in (result.get("log", "") + "\n" + result.get("error", "")).splitlines()
-                       if ln.strip()]
-                reason = next((ln.strip() for ln in reversed(why) if "Error" in ln or "error" in ln), "")
-                rows += [[student, a, g, 0, p, f"no credit: nbgrader could not grade this notebook "
-                          f"({reason[:200]})"] for g, p in exercises]
-                continue
-            with Gradebook(f"sqlite:///{workdir / 'gradebook.db'}") as gb:
-                try:
-                    nb = gb.find_submission_notebook(a, a, student)
-                    scores = {g.name: (g.auto_score or 0.0, g.max_score) for g in nb.grades}
-                except MissingEntry:
-                    scores = {}
-            for g, p in exercises:
-                score, max_score = scores.get(g, (0.0, p))
-                printed, error = feedback_of(autograded, g)
-                text = printed if error is None else error
-                rows.append([student, a, g, score, max_score, " ".join(text.split())])
-    order = {a: i for i, a in enumerate(assignment_ids())}
-    rows.sort(key=lambda r: (r[0], order.get(r[1], len(order))))     # per student; exercises in order
-    out_csv = Path(out_csv)
-    out_csv.parent.mkdir(parents=True, exist_ok=True)
-    with out_csv.open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(COLUMNS)
-        w.writerows([[s, nb, ex, f"{float(sc):g}", f"{float(mx):g}", fb] for s, nb, ex, sc, mx, fb in rows])
-    return rows
+                book.add([[student, a, g, 0, p, "not handed in"] for g, p in graded_exercises(a)])
+            elif isinstance(entry, str):
+                book.add([[student, a, g, 0, p, f"no credit: {entry}"] for g, p in graded_exercises(a)])
+            else:
+                tasks.append((student, a, entry))
+    jobs = max(1, int(opts.jobs or os.cpu_count() or 1))
+    slots = queue.Queue()
+    for k in range(jobs):
+        slots.put(k)
+    done = [0]
+    t0 = time.perf_counter()
+
+    def work(task):
+        student, a, path = task
+        slot = slots.get()
+        try:
+            t = time.perf_counter()
+            logfile = logs / student / f"{a}.log"
+            logfile.parent.mkdir(parents=True, exist_ok=True)
+            rows, cpu = grade_one(python, student, a, path, opts, slot, logfile)
+        finally:
+            slots.put(slot)
+        book.add(rows)
+        with book.lock:
+            done[0] += 1
+            score = sum(float(r[3]) for r in rows)
+            mx = sum(float(r[4]) for r in rows)
+            cpu_s = f", notebook {cpu:.1f} s CPU" if cpu is not None else ""
+            log(f"[{done[0]}/{len(tasks)}] {student} {a}: {score:g}/{mx:g}  ({time.perf_counter() - t:.0f} s{cpu_s})",
+                flush=True)
+
+    log(f"grading {len(tasks)} notebooks of {len(students)} students, {jobs} at a time, each in a sandbox",
+        flush=True)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        for f in [pool.submit(work, t) for t in tasks]:
+            f.result()
+    book.finish()
+    write_totals(totals_csv, book.rows, wanted, book.encoding)
+    log(f"graded in {time.perf_counter() - t0:.0f} s", flush=True)
+    return book.rows
 
 
 def main(argv=None):
+    main_guard()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("submissions", help="folder of SUBMISSIONS/<student>/<NN_name>.ipynb")
     parser.add_argument("--out", default=str(REPO / "build" / "instructor" / "grades.csv"))
-    parser.add_argument("--workdir", default=str(REPO / "build" / "instructor" / "grading"),
-                        help="the nbgrader course directory of this run (emptied first)")
-    parser.add_argument("--cell-timeout", type=int, default=CELL_TIMEOUT,
+    parser.add_argument("--jobs", type=int, default=None, help="notebooks graded at once (default: every core)")
+    parser.add_argument("--cell-timeout", type=float, default=CELL_TIMEOUT,
                         help=f"seconds any one cell may run before it is stopped (default {CELL_TIMEOUT})")
-    args = parser.parse_args(argv)
-    rows = grade(args.submissions, args.out, args.workdir, args.cell_timeout)
+    parser.add_argument("--exercise-timeout", type=float, default=EXERCISE_TIMEOUT,
+                        help=f"seconds one call of a student's function may take (default {EXERCISE_TIMEOUT})")
+    parser.add_argument("--memory-mb", type=int, default=MEMORY_MB,
+                        help=f"address space of one sandboxed notebook in MiB (default {MEMORY_MB})")
+    parser.add_argument("--no-bom", action="store_true", help="plain UTF-8 without a byte-order mark")
+    opts = parser.parse_args(argv)
+    try:
+        rows = grade(opts.submissions, opts.out, opts)
+    except (RuntimeError, FileNotFoundError, NotADirectoryError) as err:
+        sys.exit(f"not graded: {err}")
     total = {}
     for s, _, ex, sc, mx, _ in rows:
         if ex:
@@ -192,7 +263,7 @@ def main(argv=None):
             t[1] += float(mx)
     for s, (sc, mx) in sorted(total.items()):
         print(f"{s:<24} {sc:g} / {mx:g}")
-    print(f"per-exercise scores and feedback: {args.out}")
+    print(f"per-exercise scores and feedback: {opts.out}\ntotals per student: {Path(opts.out).with_name('totals.csv')}")
 
 
 if __name__ == "__main__":

@@ -33,6 +33,13 @@ def right_unbiased_lists(X_train, X_test):
 
 
 # -- one wrong answer per mistake -----------------------------------------------------------------
+def stats_of_the_test_set_unbiased(X_train, X_test):          # the same mistake with ddof=1 (issue 20)
+    def own(X):
+        std = X.std(axis=0, ddof=1)
+        return (X - X.mean(axis=0)) / np.where(std > 0, std, 1.0)
+    return own(X_train), own(X_test)
+
+
 def stub_raises(X_train, X_test):
     raise NotImplementedError
 
@@ -127,6 +134,7 @@ def test_stub_says_not_implemented_deterministically(fn):
 
 @pytest.mark.parametrize("fn, expected", [
     (stats_of_the_test_set, "X_test_std: standardized with the *test* set's own mean"),
+    (stats_of_the_test_set_unbiased, "X_test_std: standardized with the *test* set's own mean"),
     (train_and_test_together, "X_train_std and X_test_std: statistics of train and test together"),
     (per_example, "standardized per example (each row, axis 1)"),
     (whole_array, "one mean and one standard deviation for the whole array"),

@@ -57,6 +57,7 @@ def _candidates(X_train, X_test):
         "right_ddof1": (_standardize(X_train, mu, X_train.std(axis=0, ddof=1)),
                         _standardize(X_test, mu, X_train.std(axis=0, ddof=1))),
         "test_stats": (None, _standardize(X_test, X_test.mean(axis=0), X_test.std(axis=0))),
+        "test_stats_ddof1": (None, _standardize(X_test, X_test.mean(axis=0), X_test.std(axis=0, ddof=1))),
         "both_stats": (_standardize(X_train, mu_b, sd_b), _standardize(X_test, mu_b, sd_b)),
         "per_example": (rows(X_train), rows(X_test)),
         "whole_array": (whole(X_train), (X_test - X_train.mean()) / X_train.std()),
@@ -85,7 +86,8 @@ _EXPLAIN = {
     "scale_only": "{which}: only scaled (x / σ). Subtract the mean μ as well, so that every feature "
                   "has mean 0.",
 }
-_ORDER = ("test_stats", "both_stats", "per_example", "whole_array", "whole_array_own", "center_only",
+_EXPLAIN["test_stats_ddof1"] = _EXPLAIN["test_stats"]          # the same mistake, with σ's 1/(n − 1)
+_ORDER = ("test_stats", "test_stats_ddof1", "both_stats", "per_example", "whole_array", "whole_array_own", "center_only",
           "scale_only")
 
 
