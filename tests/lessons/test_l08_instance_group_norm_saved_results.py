@@ -85,7 +85,7 @@ def test_saved_training_mode_bn_learns_at_every_batch_size(res):
     assert s.mean("bn", "train_error_train_mode")[0] == pytest.approx(4.6, abs=0.05)
 
 
-def test_saved_precise_bn_takes_a_smaller_but_measurable_part_at_batch_2(res, more):
+def test_saved_precise_bn_takes_a_smaller_part_at_batch_2(res, more):
     """(b): on 9 seeds precise BN lowers BN's batch-2 error in 7 and raises it in 1, from 4.5% to
     4.1% on average, against BN at batch 32 (same seeds) about a fifth of the excess; from batch 4 up
     less than 0.3 points on average (seeds 0–2); in eval mode the network is better on its training
