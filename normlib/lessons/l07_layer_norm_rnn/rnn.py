@@ -109,30 +109,30 @@ class RNN(Module):
         return h[:, 1:].copy()
 
     def _normalize(self, a, t, gain, bias):
-        """z_t = norm(a_t)·g + b; returns z and what backward needs for this step."""
+        """z_t = norm(a_t)·g + b; returns z and what backward needs for this step. The BN-RNN keeps
+        one pair of running statistics per time step and runs batch norm itself on them
+        (:func:`normlib.functional.batch_norm_forward`, training or eval mode)."""
         if self.norm is None:
             return a + bias, None
         if self.norm == "layer":
             return F.norm_forward(a, (1,), gain, bias, 1, self.eps)
         if self.training:
-            z, cache = F.norm_forward(a, (0,), gain, bias, 1, self.eps)
-            self._update_running(t, cache["mean"][0], cache["var"][0], len(a))
-            return z, cache
-        k = min(t, len(self.running_mean) - 1)
-        # before any training step: PyTorch's initial running statistics, mean 0 and variance 1
-        mean, var = (self.running_mean[k], self.running_var[k]) if k >= 0 else (0.0, 1.0)
-        inv_std = (1.0 / np.sqrt(np.asarray(var, np.float64) + self.eps)).astype(a.dtype)
-        x_hat = (a - np.asarray(mean, a.dtype)) * inv_std
-        return x_hat * gain + bias, dict(eval=True, x_hat=x_hat, inv_std=inv_std)
+            self._grow_running_stats(t)
+            k = t
+        else:                    # a step later than any trained: the last trained step's statistics
+            k = min(t, len(self.running_mean) - 1)
+        if k < 0:                # before any training step: PyTorch's initial running statistics
+            mean, var = np.zeros(self.hidden_size, self.dtype), np.ones(self.hidden_size, self.dtype)
+        else:
+            mean, var = self.running_mean[k], self.running_var[k]       # views: updated in place
+        return F.batch_norm_forward(a, gain, bias, mean, var, self.training, self.momentum, self.eps)
 
-    def _update_running(self, t, mean, var, m):
-        if t >= len(self.running_mean):                                # a step never seen: start
-            grow = t + 1 - len(self.running_mean)                      # from PyTorch's defaults
+    def _grow_running_stats(self, t):
+        """A step never seen in training starts from PyTorch's defaults (mean 0, variance 1)."""
+        if t >= len(self.running_mean):
+            grow = t + 1 - len(self.running_mean)
             self.running_mean = np.concatenate([self.running_mean, np.zeros((grow, self.hidden_size), self.dtype)])
             self.running_var = np.concatenate([self.running_var, np.ones((grow, self.hidden_size), self.dtype)])
-        w = self.momentum
-        self.running_mean[t] = (1 - w) * self.running_mean[t] + w * mean
-        self.running_var[t] = (1 - w) * self.running_var[t] + w * var * m / (m - 1)
 
     # -- backward through time ------------------------------------------------------------------
     def backward(self, dh):
@@ -152,11 +152,9 @@ class RNN(Module):
             cache = c["steps"][t]
             if self.norm is None:
                 da, db = dz, dz.sum(axis=0)
-            elif cache.get("eval"):
-                da, dg, db = dz * self.gain.astype(x.dtype) * cache["inv_std"], (dz * cache["x_hat"]).sum(0), dz.sum(0)
-                dgain += dg
             else:
-                da, dg, db = F.norm_backward(dz, cache)
+                backward = F.norm_backward if self.norm == "layer" else F.batch_norm_backward
+                da, dg, db = backward(dz, cache)
                 dgain += dg
             dbias += db
             da_all[:, t] = da
