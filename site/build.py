@@ -95,6 +95,25 @@ def binder_url(repo, branch, path):
     return f"{BINDER}/v2/gh/{repo}/{branch}?urlpath=lab/tree/{path}"
 
 
+LINK = re.compile(r"(!?)\[([^\]]*)\]\(([^)\s]+)\)")
+
+
+def page_or_repository_link(alt, target, base, root, repo, branch, pages):
+    """A markdown link written in a file of the folder ``base``, as the site needs it: a notebook of
+    this edition (in ``pages``) becomes its page; any other file of the repository (a script, the
+    README) is pointed at GitHub, since the site holds only the notebooks; a web link or an anchor
+    stays as it is."""
+    if re.match(r"[a-z]+:", target) or target.startswith("#"):
+        return f"[{alt}]({target})"
+    file, _, anchor = target.partition("#")
+    anchor = f"#{anchor}" if anchor else ""
+    path = (base / file).resolve()
+    if path.suffix == ".ipynb" and path.parent == pages.resolve():
+        return f"[{alt}]({path.name}{anchor})"
+    rel = path.relative_to(root.resolve()).as_posix()
+    return f"[{alt}](https://github.com/{repo}/blob/{branch}/{rel}{anchor})"
+
+
 def home_page(root, readme, stage, repo, branch, first_notebook, label):
     """index.md: the README's front matter, its pictures copied beside it, the links into the
     repository pointed at GitHub, notebook links at their pages, and the launch badge."""
@@ -102,25 +121,38 @@ def home_page(root, readme, stage, repo, branch, first_notebook, label):
 
     def link(m):
         bang, alt, target = m.group(1), m.group(2), m.group(3)
-        if re.match(r"[a-z]+:", target) or target.startswith("#"):
-            return m.group(0)
-        path = (readme.parent / target.split("#")[0]).resolve()
-        rel = path.relative_to(root.resolve())
-        if bang:                                     # a picture: served by the site
-            dest = stage / "images" / rel.name
+        if bang and not re.match(r"[a-z]+:", target):          # a picture: served by the site
+            path = (readme.parent / target).resolve()
+            dest = stage / "images" / path.name
             dest.parent.mkdir(exist_ok=True)
             shutil.copy2(path, dest)
-            return f"![{alt}](images/{rel.name})"
-        if path.suffix == ".ipynb" and path.parent == first_notebook.parent:
-            return f"[{alt}]({path.name})"          # a page of this edition
-        return f"[{alt}](https://github.com/{repo}/blob/{branch}/{rel.as_posix()})"
+            return f"![{alt}](images/{path.name})"
+        if bang:
+            return m.group(0)
+        return page_or_repository_link(alt, target, readme.parent, root, repo, branch,
+                                       first_notebook.parent)
 
-    text = re.sub(r"(!?)\[([^\]]*)\]\(([^)\s]+)\)", link, text)
+    text = LINK.sub(link, text)
     nb_path = first_notebook.relative_to(root).as_posix()
     badge = (f"[![{label}](binder-badge.svg)]({binder_url(repo, branch, nb_path)})\n")
     shutil.copy2(HERE / "binder-badge.svg", stage / "binder-badge.svg")
     (stage / "index.md").write_text(text + "\n" + badge, encoding="utf-8")
     return title
+
+
+def stage_notebook(nb, dest, root, repo, branch):
+    """The notebook as committed, except that its markdown links to files outside the book (a
+    benchmark script, the README's measured speed) point at the repository on GitHub."""
+    book = json.loads(nb.read_text(encoding="utf-8"))
+    fix = lambda m: m.group(0) if m.group(1) else page_or_repository_link(
+        m.group(2), m.group(3), nb.parent, root, repo, branch, nb.parent)
+    for cell in book["cells"]:
+        if cell["cell_type"] == "markdown":
+            src = "".join(cell["source"])
+            new = LINK.sub(fix, src)
+            if new != src:
+                cell["source"] = new.splitlines(keepends=True)
+    dest.write_text(json.dumps(book, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 def stage_edition(root, lang, notebooks, stage, repo, branch, others, mathjax):
@@ -129,7 +161,7 @@ def stage_edition(root, lang, notebooks, stage, repo, branch, others, mathjax):
         shutil.rmtree(stage)
     stage.mkdir(parents=True)
     for nb in notebooks:
-        shutil.copy2(nb, stage / nb.name)
+        stage_notebook(nb, stage / nb.name, root, repo, branch)
     readme = root / readme_name
     if not readme.exists():
         readme = root / "README.md"
