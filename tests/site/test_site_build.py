@@ -53,3 +53,25 @@ def test_binder_link_opens_the_notebook_in_jupyterlab():
     assert build.binder_url("o/r", "main", "notebooks/ko/03_x.ipynb") == \
         "https://mybinder.org/v2/gh/o/r/main?urlpath=lab/tree/notebooks/ko/03_x.ipynb"
 
+
+
+def test_a_notebooks_links_outside_the_book_point_at_the_repository(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "notebooks").mkdir(parents=True)
+    md = ("See [the benchmark](../benchmarks/b.py), [the speed](../README.md#measured-speed), "
+          "[notebook 01](01_b.ipynb#top), [a section](#here), [the web](https://example.org) and "
+          "![a picture](https://example.org/p.png).")
+    nb = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": [md]},
+                    {"cell_type": "code", "metadata": {}, "source": ["# [not a link](../x.py)"],
+                     "outputs": [], "execution_count": None}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (repo / "notebooks" / "00_a.ipynb").write_text(json.dumps(nb))
+    dest = tmp_path / "00_a.ipynb"
+    build.stage_notebook(repo / "notebooks" / "00_a.ipynb", dest, repo, "me/course", "main")
+    out = json.loads(dest.read_text())
+    text = "".join(out["cells"][0]["source"])
+    assert "[the benchmark](https://github.com/me/course/blob/main/benchmarks/b.py)" in text
+    assert "[the speed](https://github.com/me/course/blob/main/README.md#measured-speed)" in text
+    assert "[notebook 01](01_b.ipynb#top)" in text and "[a section](#here)" in text
+    assert "[the web](https://example.org)" in text and "![a picture](https://example.org/p.png)" in text
+    assert out["cells"][1]["source"] == ["# [not a link](../x.py)"]          # code is left alone
