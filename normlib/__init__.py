@@ -14,5 +14,6 @@ from .gradcheck import numerical_gradient, rel_error, check_gradients
 from .probe import precise_bn
 from .data import load_digits, sample_photo
 from .i18n import set_language, get_language, t
+from .table import table
 
 __version__ = "0.1.0"
