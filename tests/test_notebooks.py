@@ -3,6 +3,7 @@ executed and saved with outputs, a static picture before every live explorer, th
 ("What you will see" … Summary, Exercises), no errors or warnings left in the saved outputs."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -33,11 +34,24 @@ def test_notebook_is_executed_and_saved_with_outputs(path):
                 assert "Warning" not in "".join(out["text"]), f"warning left in output: {out['text']}"
 
 
+OPTIONAL_HEADING = re.compile(r"^\s{0,3}#+.*\b(optional|going further)\b", re.I | re.M)
+
+
+def main_path(cells):
+    """The cells before the first heading with "Optional" or "Going further" (tools/course_load.py)."""
+    for i, c in enumerate(cells):
+        if c["cell_type"] == "markdown" and OPTIONAL_HEADING.search(text(c)):
+            return cells[:i]
+    return cells
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_lecture_shape(path):
+    """What you will see … the main path … Summary (what to remember), Exercises; then, if there is
+    one, the optional part ("Going further (optional)") for the curious."""
     cells = load(path)
     assert cells[0]["cell_type"] == "markdown" and "What you will see" in text(cells[0])
-    tail = " ".join(text(c) for c in cells[-6:] if c["cell_type"] == "markdown")
+    tail = " ".join(text(c) for c in main_path(cells)[-6:] if c["cell_type"] == "markdown")
     assert "Summary" in tail and "Exercise" in tail
 
 
