@@ -126,3 +126,16 @@ def test_saved_rnn_results_are_read_only():
     rr = rnn_results()
     with pytest.raises(ValueError):
         rr["runs"]["0.1"]["plain"]["final_test_acc"][0] = 1.0
+
+
+def test_training_figure_draws_one_curve_per_rnn_and_names_come_from_the_catalogue():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from normlib.lessons.l07_layer_norm_rnn import plot_rnn_training, rnn_name
+    fig = plot_rnn_training(rnn_experiment(steps=12, eval_every=4))
+    assert [len(ax.lines) for ax in fig.axes] == [3, 3]
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == [rnn_name(n) for n in ("plain", "layer", "batch")]
+    plt.close(fig)
+    with pytest.raises(ValueError, match="name must be one of"):
+        rnn_name("group")

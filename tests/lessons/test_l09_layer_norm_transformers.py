@@ -93,3 +93,15 @@ def test_train_stack_warms_up_and_checks_its_input():
         train_stack("middle", 0.1)
     with pytest.raises(ValueError, match="warmup must be"):
         train_stack("pre", 0.1, warmup=-1)
+
+
+def test_gradient_figure_draws_both_placements_and_checks_its_input():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from normlib.lessons.l09_layer_norm_transformers import plot_gradient_norms
+    fig = plot_gradient_norms({"post": [1.0, 2.0, 3.0], "pre": [1.0, 1.0, 0.9]})
+    assert len(fig.axes[0].lines) == 2
+    plt.close(fig)
+    with pytest.raises(ValueError, match="keys 'post' and/or 'pre'"):
+        plot_gradient_norms({"middle": [1.0]})

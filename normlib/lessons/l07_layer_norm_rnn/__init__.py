@@ -10,3 +10,4 @@ from .rnn import (
 from .exercises import (
     SEQUENCE_AXES, check_sequence_axes, check_layer_norm, check_ln_rnn_step,
 )
+from .figures import RNN_COLORS, rnn_name, plot_rnn_training

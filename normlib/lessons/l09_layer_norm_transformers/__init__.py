@@ -11,3 +11,4 @@ from .transformer import (
     PLACEMENTS, ResidualBlock, residual_stack, gradient_norms, train_stack,
 )
 from .exercises import check_rms_norm
+from .figures import plot_gradient_norms
