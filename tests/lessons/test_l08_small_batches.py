@@ -178,3 +178,15 @@ def test_plot_accuracies_draws_the_seed_means_and_the_saved_bands():
     plot_accuracies(ax2, (2, 8), mine, saved=small_batch.small_batch_results())
     assert len(ax2.collections) == 3                                               # one band per curve
     plt.close(fig); plt.close(fig2)
+
+
+def test_plot_accuracies_labels_each_seed_mean_when_asked():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    mine = {k: np.array([[0.394, 0.40], [0.96, 0.97]]) for k in ("train_acc_train_mode", "test_acc_eval", "test_acc_precise")}
+    fig, ax = plt.subplots()
+    plot_accuracies(ax, (2, 8), mine, annotate=True)
+    cells = [c.get_text().get_text() for c in ax.tables[0].get_celld().values()]
+    assert sorted(v for v in cells if v.isdigit()) == ["40", "40", "40", "96", "96", "96"]
+    plt.close(fig)

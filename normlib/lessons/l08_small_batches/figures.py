@@ -14,7 +14,10 @@ CURVES = (("train_acc_train_mode", ":", "^", BN_DARK, "l08.figure.train_mode"),
           ("test_acc_precise", "--", "s", NORM_COLORS["bn"], "l08.figure.test_precise"))
 
 
-def plot_accuracies(ax, sizes, mine, saved=None):
+_ROW_MARKERS = {"^": "▲", "o": "●", "s": "□"}
+
+
+def plot_accuracies(ax, sizes, mine, saved=None, annotate=False):
     """Draw BN's three accuracies against the batch size on ``ax``.
 
     ``mine``: {metric: array (len(sizes), seeds)} — the student's runs: seed means as markers joined
@@ -38,6 +41,16 @@ def plot_accuracies(ax, sizes, mine, saved=None):
         else:
             ax.plot(sizes, y, ls="none", marker=mk, color=COLORS.black, mfc="white", mew=1.5, ms=7,
                     label=t("l08.figure.yours", what=t(key)))
+    if annotate:                      # the seed means as a small table in the empty lower right corner
+        rows = [[f"{v:.0f}" for v in 100 * np.asarray(mine[metric]).mean(axis=1)] for metric, *_ in CURVES]
+        tab = ax.table(cellText=rows, rowLabels=[_ROW_MARKERS[mk] for _, _, mk, _, _ in CURVES],
+                       colLabels=[f"m = {m}" for m in sizes], cellLoc="center", bbox=(0.42, 0.2, 0.55, 0.38))
+        tab.auto_set_font_size(False)
+        tab.set_fontsize(8)
+        for (r, c), cell in tab.get_celld().items():
+            cell.set_edgecolor("0.85")
+            if c == -1 and r > 0:
+                cell.get_text().set_color(CURVES[r - 1][3])
     ax.set(xscale="log", ylim=(0, 100), xlabel=t("l08.figure.xlabel"), ylabel=t("l08.figure.ylabel"))
     ticks = sorted(set(sizes) | (set(saved.batch_sizes) if saved is not None else set()))
     ax.set_xticks(ticks, [str(m) for m in ticks])
