@@ -8,7 +8,7 @@ direction that holds with margin. A single chaotic run (BN at batch 2 moves by s
 BLAS kernel set to another) is never held to a saved value. The checks that the prose quotes the saved
 files correctly are in tests/lessons/test_l08_small_batches_saved_results.py (not claims).
 
-About 3 minutes on one idle core."""
+About 4 minutes on one idle core."""
 
 from functools import lru_cache
 
