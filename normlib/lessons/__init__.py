@@ -12,8 +12,8 @@ from importlib import import_module
 
 LESSONS = ("l00_overview", "l01_standardization", "l02_internal_covariate_shift",
            "l03_batch_norm_training", "l04_scale_shift_sigmoid", "l05_batch_norm_inference",
-           "l06_batch_norm_benefits", "l07_layer_norm_rnn", "l08_instance_group_norm",
-           "l09_choosing_a_normalization")
+           "l06_batch_norm_benefits", "l07_layer_norm_rnn", "l10_instance_group_norm",
+           "l11_choosing_a_normalization")
 
 
 def _explorers():
