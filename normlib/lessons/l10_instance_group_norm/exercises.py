@@ -3,6 +3,7 @@
 import numpy as np
 
 from ...checking import call_student
+from ...i18n import t
 
 __all__ = ["check_group_norm"]
 
@@ -29,30 +30,26 @@ def check_group_norm(fn):
     """Check ``fn(x, G) -> y``: group norm without γ and β (ε = 1e-5) for x of shape (N, C, H, W),
     groups of C/G consecutive channels. Returns feedback text (print it)."""
     for x, G in _cases():
-        got, problem = call_student(fn, "group_norm", "the normalized array", x, G)
+        got, problem = call_student(fn, "group_norm", t("l10.check.returns"), x, G)
         if problem:
             return problem
         got = np.asarray(got, dtype=float)
         if got.shape != x.shape:
-            return f"the output must have the input's shape {x.shape}; got {got.shape} (reshape back at the end)"
+            return t("l10.check.shape", expected=x.shape, got=got.shape)
         close = lambda ref: np.allclose(got, ref, atol=1e-4)
         if close(_gn(x, G)):
             continue
         C = x.shape[1]
         if close(_gn(x, C)):
-            return ("this is instance norm (G = C): one μ, σ² per channel. Group norm shares them "
-                    f"across C/G = {C // G} consecutive channels: reshape to (N, G, C/G, H, W)")
+            return t("l10.check.instance_norm", per=C // G)
         if close(_gn(x, 1)):
-            return ("this is layer norm (G = 1): one μ, σ² over all channels. Reshape to "
-                    "(N, G, C/G, H, W) and reduce over the last three axes")
+            return t("l10.check.layer_norm")
         bn = (x - x.mean(axis=(0, 2, 3), keepdims=True)) / np.sqrt(x.var(axis=(0, 2, 3), keepdims=True) + 1e-5)
         if close(bn):
-            return "this is batch norm: it averages over the batch axis N. Group norm works per example"
+            return t("l10.check.batch_norm")
         if close(_gn(x, G, interleaved=True)):
-            return ("the groups are interleaved (channels c, c+G, c+2G, …): reshape(N, C//G, G, …) puts "
-                    "them so. Group norm's groups are consecutive channels: reshape(N, G, C//G, H, W)")
+            return t("l10.check.interleaved")
         if close(_gn(x, G, ddof=1)):
-            return ("you used the unbiased variance (ddof=1). Normalization uses the biased 1/m variance "
-                    "(np.var's default), as BN, LN and GN all do in PyTorch")
-        return "not group norm with groups of C/G consecutive channels; compare with normlib.group_norm"
-    return "correct: one μ, σ² per example and group of C/G consecutive channels"
+            return t("l10.check.unbiased")
+        return t("l10.check.other")
+    return t("checking.correct") + ": " + t("l10.check.correct")

@@ -6,20 +6,19 @@
   norm) over the second-layer feature maps of the trained conv net (rebuilt from the saved sweep), for
   two held-out digits of different classes: which values share one μ, σ² (as in
   :mod:`normlib.lessons.l00_overview.explorer`, one colour = one set: the chosen set in group norm's
-  colour, the others grey), and each group's μ ± σ beside each channel's.
+  colour, the others grey; the heading gives the set's size, μ and σ).
 """
 
 import numpy as np
-from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from ... import functional as F
 from .experiments import CHANNELS, GROUPS, adjust, digits, group_stats, photo_tensor, to_display, trained_model
 from ...conv import conv_net
 from ...nn import fit
 from ...explorer import Explorer
+from ...i18n import t
 from ...palette import COLORS, NORM_COLORS
 
 CONTRASTS = (0.25, 0.35, 0.5, 0.7, 1.0, 1.4, 2.0, 2.8, 4.0)   # log-spaced, √2 apart
@@ -45,10 +44,10 @@ class InstanceNormExplorer(Explorer):
         import ipywidgets as W
         return {
             "contrast": W.SelectionSlider(options=[(f"{c:g}", c) for c in CONTRASTS], value=0.5,
-                                          description="contrast a"),
-            "brightness": W.FloatSlider(min=-0.5, max=0.5, step=0.05, value=0.3, description="brightness b"),
-            "saturate": W.ToggleButtons(options=[("no clipping", False), ("clip to [0, 1]", True)],
-                                        value=False, description="pixels"),
+                                          description=t("l10.in.control.contrast")),
+            "brightness": W.FloatSlider(min=-0.5, max=0.5, step=0.05, value=0.3, description=t("l10.in.control.brightness")),
+            "saturate": W.ToggleButtons(options=[(t("l10.in.no_clip"), False), (t("l10.in.clip"), True)],
+                                        value=False, description=t("l10.in.control.pixels")),
         }
 
     def make_figure(self, fig):
@@ -60,8 +59,7 @@ class InstanceNormExplorer(Explorer):
         blank = np.zeros((H, W, 3))
         self.im_in = ax_in.imshow(blank, vmin=0, vmax=1)
         self.im_out = ax_out.imshow(blank, vmin=0, vmax=1)
-        for ax, label in ((ax_in, "input x′ = a·x + b (shown clipped to [0, 1])"),
-                          (ax_out, "instance-norm output IN(x′) (shown as 0.5 + 0.18·x̂)")):
+        for ax, label in ((ax_in, t("l10.in.input_title")), (ax_out, t("l10.in.output_title"))):
             ax.set_title(label, fontsize=FONT)
             ax.set_axis_off()                     # a photograph: no pixel axes
             ax.set_xlabel("photograph", fontsize=FONT)        # (not drawn: names the axes for the tests)
@@ -71,20 +69,20 @@ class InstanceNormExplorer(Explorer):
         default = np.histogram(adjust(self.x, 0.5, 0.3), self.bins)[0]
         self.ymax_in = 1.1 * max(counts.max(), default.max())
         self.h_in = ax_hin.stairs(np.zeros(len(self.bins) - 1), self.bins, fill=True,
-                                  color=COLORS.sky, alpha=0.8, label="a·x + b")
-        ax_hin.stairs(counts, self.bins, color="0.2", lw=1.2, label="original x")
-        ax_hin.axvspan(0, 1, color="0.9", zorder=0, label="range [0, 1]")
+                                  color=COLORS.sky, alpha=0.8, label=t("l10.in.hist.adjusted"))
+        ax_hin.stairs(counts, self.bins, color="0.2", lw=1.2, label=t("l10.in.hist.original"))
+        ax_hin.axvspan(0, 1, color="0.9", zorder=0, label=t("l10.in.hist.range"))
         ax_hin.set(xlim=self.bins[[0, -1]], ylim=(0, self.ymax_in))
-        ax_hin.set_xlabel("pixel value (all 3 channels)", fontsize=FONT)
-        ax_hin.set_ylabel("pixels per bin", fontsize=FONT)
+        ax_hin.set_xlabel(t("l10.in.hist.pixel_value"), fontsize=FONT)
+        ax_hin.set_ylabel(t("l10.in.hist.per_bin"), fontsize=FONT)
         ref_counts, _ = np.histogram(self.reference, self.out_bins)
         self.ymax_out = 1.15 * ref_counts.max()
         self.h_out = ax_hout.stairs(np.zeros(len(self.out_bins) - 1), self.out_bins, fill=True,
-                                    color=NORM_COLORS["in"], alpha=0.6, label="IN(a·x + b)")
-        ax_hout.stairs(ref_counts, self.out_bins, color="0.2", lw=1.2, label="IN(x), original x")
+                                    color=NORM_COLORS["in"], alpha=0.6, label=t("l10.in.hist.in_adjusted"))
+        ax_hout.stairs(ref_counts, self.out_bins, color="0.2", lw=1.2, label=t("l10.in.hist.in_original"))
         ax_hout.set(xlim=self.out_bins[[0, -1]], ylim=(0, self.ymax_out))
-        ax_hout.set_xlabel("standardized value x̂ (each channel: mean 0, variance 1)", fontsize=FONT)
-        ax_hout.set_ylabel("pixels per bin", fontsize=FONT)
+        ax_hout.set_xlabel(t("l10.in.hist.standardized"), fontsize=FONT)
+        ax_hout.set_ylabel(t("l10.in.hist.per_bin"), fontsize=FONT)
         for ax in (ax_hin, ax_hout):            # legends above the axes: never on the data
             ax.legend(fontsize=FONT, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, frameon=False,
                       borderaxespad=0.2, handlelength=1.5, columnspacing=1.2)
@@ -103,17 +101,15 @@ class InstanceNormExplorer(Explorer):
         self.h_out.set_data(c_out)
         diff = float(np.abs(y - self.reference).max())
         mu = x2.mean(axis=(2, 3))[0]
-        off = [name for name, c, top in (("input", c_in, self.ymax_in), ("output", c_out, self.ymax_out))
-               if c.max() > top]
+        off = [name for name, c, top in ((t("l10.in.input"), c_in, self.ymax_in),
+                                         (t("l10.in.output"), c_out, self.ymax_out)) if c.max() > top]
         beyond = float(np.mean(x2 > self.bins[-1]))
         self.heading.set_text(
-            f"a = {contrast:g}, b = {brightness:+.2f}" + (", pixels clipped to [0, 1]" if saturate else ", no clipping")
-            + ("  →  output unchanged (up to ε)" if diff < 0.01 else
-               "  →  output changed: clipping destroyed information")
-            + f"\nmax |IN(a·x + b) − IN(x)| = {diff:.4f};  channel means (R, G, B) of the input: "
-            + ", ".join(f"{m:.2f}" for m in mu)
-            + (f"  ({' and '.join(off)} histogram peak off scale)" if off else "")
-            + (f"  ({100 * beyond:.0f}% of input values > {self.bins[-1]:g}, off scale)" if beyond > 0.005 else ""))
+            f"a = {contrast:g}, b = {brightness:+.2f}" + (t("l10.in.clipped") if saturate else t("l10.in.not_clipped"))
+            + (t("l10.in.unchanged") if diff < 0.01 else t("l10.in.changed"))
+            + "\n" + t("l10.in.max_diff", diff=f"{diff:.4f}", means=", ".join(f"{m:.2f}" for m in mu))
+            + (t("l10.in.peak_off", which=t("l10.in.and").join(off)) if off else "")
+            + (t("l10.in.beyond", share=f"{100 * beyond:.0f}", top=f"{self.bins[-1]:g}") if beyond > 0.005 else ""))
 
 
 def _ramp(color, light, dark):
@@ -126,9 +122,9 @@ def _ramp(color, light, dark):
 class GroupNormExplorer(Explorer):
     name = "l10_instance_group_norm.group_norm"
     title = "Group norm: from G = 1 (layer norm) to G = C (instance norm)"
-    caption = ("slide G: the coloured cells are one set (one μ, σ²); bottom, the set's μ ± σ (band) "
-               "against each channel's own (dots) — G = C makes them equal")
-    figsize = (9.6, 6.0)
+    caption = ("try: slide G, then colour another digit's or channel's set; notice: G = 1 colours a whole "
+               "digit (layer norm), G = C one row (instance norm), and no set ever spans two digits")
+    figsize = (9.6, 3.7)
     N = 2                    # examples shown: two held-out digits of different classes
 
     def __init__(self, model=None):
@@ -167,110 +163,71 @@ class GroupNormExplorer(Explorer):
         import ipywidgets as W
         divisors = [g for g in range(1, self.C + 1) if self.C % g == 0]
         return {
-            "groups": W.SelectionSlider(options=divisors, value=2, description="groups G"),
-            "example": W.ToggleButtons(options=[(f"digit {self.labels[n]}", n) for n in range(self.N)],
-                                       value=0, description="colour the set of"),
-            "channel": W.IntSlider(min=0, max=self.C - 1, value=0, description="channel c"),
+            "groups": W.SelectionSlider(options=divisors, value=2, description=t("l10.gn.control.groups")),
+            "example": W.ToggleButtons(options=[(t("l10.gn.digit", label=self.labels[n]), n) for n in range(self.N)],
+                                       value=0, description=t("l10.gn.control.example")),
+            "channel": W.IntSlider(min=0, max=self.C - 1, value=0, description=t("l10.gn.control.channel")),
         }
 
     def make_figure(self, fig):
-        grid = fig.add_gridspec(2, self.N + 1, width_ratios=(1,) * self.N + (0.62,), height_ratios=(1, 1.15))
+        """One row: each digit's channels × positions (one colour = one set, black lines between
+        groups), and the key. The set's size, μ and σ are in the heading."""
+        grid = fig.add_gridspec(1, self.N + 1, width_ratios=(1,) * self.N + (0.42,))
         L = self.flat.shape[2]
-        edges = np.arange(self.C + 1) - 0.5
-        ch_mean, ch_std = self.flat.mean(axis=2), self.flat.std(axis=2)
-        # y-limits: every channel's μ ± σ and every group's, for every G (they differ little)
-        ext = [(ch_mean - ch_std).min(), (ch_mean + ch_std).max()]
-        for G in (g for g in range(1, self.C + 1) if self.C % g == 0):
-            m, v = group_stats(self.maps, G)
-            ext += [(m - np.sqrt(v)).min(), (m + np.sqrt(v)).max()]
-        lo, hi = min(ext), max(ext)
-        pad = 0.06 * (hi - lo)
-        self.strips, self.bounds, self.bands, self.means, self.bars = [], [], [], [], []
+        self.strips, self.bounds = [], []
         for n in range(self.N):
             ax = fig.add_subplot(grid[0, n], label="strip")
             self.strips.append(ax.imshow(np.zeros((self.C, L, 3)), aspect="auto", interpolation="nearest",
                                          extent=(-0.5, L - 0.5, self.C - 0.5, -0.5)))
             self.bounds.append(ax.add_collection(LineCollection([], colors="black", linewidths=2.5)))
-            ax.set_title(f"digit {self.labels[n]}: its 8 channels × 64 positions", fontsize=FONT, loc="left")
-            ax.set_xlabel("position h·8 + w in the 8 × 8 map", fontsize=FONT)
+            ax.set_title(t("l10.gn.strip_title", label=self.labels[n], C=self.C, L=L), fontsize=FONT, loc="left")
+            ax.set_xlabel(t("l10.gn.position"), fontsize=FONT)
             ax.set_xticks([0, 16, 32, 48, 63])
             ax.set_yticks(range(self.C))
             ax.tick_params(labelsize=8, length=2)
-            ax.set_ylabel("channel c", fontsize=FONT)
+            ax.set_ylabel(t("l10.gn.channel"), fontsize=FONT)
             # the digit itself, small, at the right of the title
             inset = ax.inset_axes([0.87, 1.02, 0.13, 0.32])
             inset.imshow(self.images[n, 0], cmap="gray_r", interpolation="nearest")
             inset.set_axis_off()
             inset.set_xlabel(f"input digit {self.labels[n]}", fontsize=FONT)   # (not drawn)
-            ax = fig.add_subplot(grid[1, n], label="stats")
-            self.bands.append(ax.add_collection(PolyCollection([], linewidths=0)))
-            self.means.append(ax.add_collection(LineCollection([], linewidths=3)))
-            bars = ax.errorbar(np.arange(self.C), ch_mean[n], ch_std[n], fmt="o", ms=5, color=NORM_COLORS["in"],
-                               lw=1.5, capsize=0, zorder=5)
-            self.bars += [bars.lines[0], *bars.lines[2]]    # static, but drawn over the moving bands
-            ax.set(xlim=edges[[0, -1]], ylim=(lo - pad, hi + pad))
-            ax.set_xlabel("channel c", fontsize=FONT)
-            ax.set_ylabel("feature value", fontsize=FONT)
-            ax.set_xticks(range(self.C))
-            ax.tick_params(labelsize=8)
-            ax.set_title(f"digit {self.labels[n]}: μ ± σ per group and per channel", fontsize=FONT)
         # the key: lightness = value, colour = set
         key = fig.add_subplot(grid[0, self.N])
         ramp = np.linspace(-self.limit, self.limit, 128)
-        t = (ramp + self.limit) / (2 * self.limit)
-        white = np.ones((len(t), 3))
-        key.imshow(np.stack([self.chosen_map(t)[:, :3], white, self.other_map(t)[:, :3]], axis=1),
+        s = (ramp + self.limit) / (2 * self.limit)
+        white = np.ones((len(s), 3))
+        key.imshow(np.stack([self.chosen_map(s)[:, :3], white, self.other_map(s)[:, :3]], axis=1),
                    aspect="auto", origin="lower", interpolation="nearest", extent=(0, 3, -self.limit, self.limit))
-        key.set_xticks([0.5, 2.5], ["coloured\nset", "other\nsets"], fontsize=8)
+        key.set_xticks([0.5, 2.5], [t("l10.gn.key.chosen"), t("l10.gn.key.other")], fontsize=8)
         key.spines[:].set_visible(False)
-        key.set_ylabel("feature value (darker = larger)", fontsize=FONT)
-        key.set_title("key: one colour =\none set (one μ, σ²)", fontsize=FONT)
+        key.set_ylabel(t("l10.gn.key.value"), fontsize=FONT)
+        key.set_title(t("l10.gn.key.title"), fontsize=FONT)
         key.tick_params(labelsize=8, length=2)
-        leg_ax = fig.add_subplot(grid[1, self.N])
-        leg_ax.set_axis_off()
-        leg_ax.set_xlabel("legend of the μ ± σ panels", fontsize=FONT)        # (not drawn)
-        handles = [Patch(color=NORM_COLORS["gn"], alpha=0.35, label="μ ± σ of the\ncoloured group"),
-                   Line2D([], [], color=NORM_COLORS["gn"], lw=3, label="its μ: what GN\nsubtracts"),
-                   Patch(color="0.6", alpha=0.35, label="μ ± σ of the\nother groups"),
-                   Line2D([], [], color=NORM_COLORS["in"], marker="o", ms=5, lw=1.5,
-                          label="channel μ ± σ:\nwhat IN would use")]
-        leg_ax.legend(handles=handles, loc="center left", fontsize=FONT, frameon=False, borderaxespad=0,
-                      labelspacing=1.0, handlelength=1.6)
         self.heading = fig.suptitle(" \n ", fontsize=10)
-        # the axes frames, drawn again over the moving images and bands they border
-        frames = [sp for ax in fig.axes for sp in ax.spines.values()
-                  if ax.get_label() in ("strip", "stats")]
-        self.dynamic = self.strips + self.bounds + self.bands + self.means + self.bars + frames + [self.heading]
+        # the axes frames, drawn again over the moving images they border
+        frames = [sp for ax in fig.axes for sp in ax.spines.values() if ax.get_label() == "strip"]
+        self.dynamic = self.strips + self.bounds + frames + [self.heading]
 
     def draw(self, groups, example, channel):
         per = self.C // groups
         chosen = channel // per                                          # the coloured group
-        t = np.clip(0.5 + 0.5 * self.flat / self.limit, 0, 1)           # 0 = lowest value, 1 = highest
+        s = np.clip(0.5 + 0.5 * self.flat / self.limit, 0, 1)           # 0 = lowest value, 1 = highest
         L = self.flat.shape[2]
         mean, var = group_stats(self.maps, groups)                       # (N, G)
-        sd = np.sqrt(var)
-        grey, gn = to_rgb("0.6"), to_rgb(NORM_COLORS["gn"])
         for n in range(self.N):
-            rgb = self.other_map(t[n])[..., :3]
+            rgb = self.other_map(s[n])[..., :3]
             if n == example:
                 rows = slice(chosen * per, (chosen + 1) * per)
-                rgb[rows] = self.chosen_map(t[n, rows])[..., :3]
+                rgb[rows] = self.chosen_map(s[n, rows])[..., :3]
             self.strips[n].set_data(rgb)
             self.bounds[n].set_segments([[(-0.5, g * per - 0.5), (L - 0.5, g * per - 0.5)]
                                          for g in range(1, groups)])
-            x0 = np.arange(groups) * per - 0.5
-            self.bands[n].set_verts([[(a, m - s), (a + per, m - s), (a + per, m + s), (a, m + s)]
-                                     for a, m, s in zip(x0, mean[n], sd[n])])
-            self.means[n].set_segments([[(a, m), (a + per, m)] for a, m in zip(x0, mean[n])])
-            on = [(n == example and g == chosen) for g in range(groups)]
-            self.bands[n].set_facecolors([(*gn, 0.35) if o else (*grey, 0.3) for o in on])
-            self.means[n].set_colors([gn if o else to_rgb("0.45") for o in on])
-        kind = " = layer norm" if groups == 1 else " = instance norm" if groups == self.C else ""
-        spread = np.sqrt(np.mean((self.flat.mean(2) - np.repeat(mean, per, axis=1)) ** 2))
+        kind = (t("l10.gn.is_ln") if groups == 1 else t("l10.gn.is_in") if groups == self.C else "")
         first, last = chosen * per, (chosen + 1) * per - 1
-        chans = f"channel {first}" if per == 1 else f"channels {first}–{last}"
+        chans = (t("l10.gn.one_channel", c=first) if per == 1 else
+                 t("l10.gn.channels", first=first, last=last))
         self.heading.set_text(
-            f"G = {groups}{kind}: {per} channel{'s' if per > 1 else ''} per group, {self.N * groups} sets of "
-            f"{per * L} values in the {self.N} digits\n"
-            f"coloured set: digit {self.labels[example]}, {chans}: μ = {mean[example, chosen]:.1f}, "
-            f"σ = {sd[example, chosen]:.1f};  channel means {spread:.1f} (rms) from their group's μ")
+            t("l10.gn.heading", G=groups, kind=kind, sets=self.N * groups, values=per * L,
+              per_group=t("l10.gn.per_one") if per == 1 else t("l10.gn.per_many", per=per))
+            + "\n" + t("l10.gn.heading_set", label=self.labels[example], chans=chans,
+                        mean=f"{mean[example, chosen]:.1f}", sd=f"{np.sqrt(var[example, chosen]):.1f}"))
