@@ -30,8 +30,6 @@ def test_the_table_says_what_the_papers_say():
     assert yes("invariant to scaling one example (x3)") == ["LN", "IN", "GN", "RMSNorm"]
     assert yes("invariant to shifting one example (+2)") == ["LN", "IN", "GN"]
     assert yes("invariant to shifting one channel (+2)") == ["BN", "IN"]
-    text = ch.format_table(t)
-    assert text.splitlines()[0].split() == list(ch.NORM_NAMES)
 
 
 def test_all_reduced_sums_give_the_full_batch_statistics():
@@ -109,3 +107,19 @@ def test_sync_explorer_draws_every_worker_on_or_at_the_edge_of_its_axes():
     ex.update(workers=8, per_worker=2, channel=0)                           # default: all inside, fills the axes
     v = np.asarray(ex.dots[1].get_ydata())
     assert len(v) == 8 and (v.max() - v.min()) > 0.5 * (ex.vlim[1] - ex.vlim[0])
+
+
+def test_what_the_notebook_takes_from_notebook_10_is_its_saved_runs():
+    """digits, BN's base rate and plain BN's errors come from notebook 10's data and saved runs."""
+    from normlib.lessons.l10_instance_group_norm import experiments as l10
+    d, d10 = ch.digits(), l10.digits()
+    np.testing.assert_array_equal(d.X_train, d10.X_train)
+    np.testing.assert_array_equal(d.y_test, d10.y_test)
+    assert ch.bn_base_lr() == l10.load_results().sweep.base_lr["bn"]
+    sweep, more = l10.load_results().sweep, l10.load_more_seeds()
+    got = ch.plain_bn_errors(2, (0, 3, 1))
+    j = sweep.batch_sizes.index(2)
+    assert got[0] == sweep.metrics["bn"]["val_error"][0, j] and got[2] == sweep.metrics["bn"]["val_error"][1, j]
+    assert got[1] == more.values("bn", 2, seeds=(3,))[1][0]
+    with pytest.raises(ValueError, match="batch_size = 2 for seeds \\[99\\]"):
+        ch.plain_bn_errors(2, (99,))

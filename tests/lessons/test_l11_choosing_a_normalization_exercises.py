@@ -3,7 +3,9 @@
 import pytest
 
 from normlib.lessons.l11_choosing_a_normalization import check_quiz
-from normlib.lessons.l11_choosing_a_normalization.exercises import QUIZ, RIGHT
+from normlib.lessons.l11_choosing_a_normalization.exercises import RIGHT, quiz
+
+QUIZ = quiz()
 
 
 def test_quiz_right_answers():
@@ -36,3 +38,18 @@ def test_bad_calls():
         check_quiz({9: "a"})
     with pytest.raises(TypeError, match="answers must be a dict"):
         check_quiz(["a"])
+
+
+def test_the_quiz_speaks_the_readers_language():
+    """Built when asked, not at import: in Korean the questions, choices and feedback are Korean and
+    the right letters are the same."""
+    import normlib as nl
+    nl.set_language("ko")
+    try:
+        ko = quiz()
+        text = check_quiz({**RIGHT, 1: "a"})
+    finally:
+        nl.set_language("en")
+    assert ko[1][0] != QUIZ[1][0] and any("\uac00" <= ch <= "\ud7a3" for ch in ko[1][0])
+    assert {q: next(k for k, (_, why) in c.items() if why is None) for q, (_, c) in ko.items()} == RIGHT
+    assert ko[1][1]["a"][1] in text and "7" in text.splitlines()[-1]

@@ -4,13 +4,14 @@
 """
 
 from .experiments import (
-    NORM_NAMES, USES, Flatten, make_norm, find_sets, properties, properties_table, format_table,
+    NORM_NAMES, USES, Flatten, make_norm, find_sets, properties, properties_table,
     worker_stats, all_reduce, stats_from_sums, ShardedBatchNorm, SyncBNResult, sharded_net,
     run_sync_bn, sync_bn_experiment, load_sync_results, MODES, SYNC_RESULTS_FILE,
+    digits, bn_base_lr, plain_bn_errors,
 )
 from .explorer import (
     PER_WORKER, WORKERS, SyncBNExplorer,
 )
 from .exercises import (
-    QUIZ, RIGHT, quiz_text, check_quiz,
+    quiz, RIGHT, quiz_text, check_quiz,
 )

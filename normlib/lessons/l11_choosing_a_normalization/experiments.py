@@ -3,10 +3,12 @@
 - :func:`properties_table` — for BN, LN, IN, GN and RMSNorm, *measured* by running each layer on a
   tensor: the sets it standardizes (found from which slices of its output have mean 0 and
   variance 1), whether eval() changes the output, whether an example's output depends on the rest
-  of the batch, and its invariances. :func:`format_table` prints it.
+  of the batch, and its invariances (the notebook prints it with ``nl.table``).
 - Synchronized BN, simulated: :func:`worker_stats`, :func:`all_reduce`, :func:`stats_from_sums`
   (each worker sends Σx, Σx² and its count; the sums give the full-batch μ and σ²), the layer
   :class:`ShardedBatchNorm` (local or synchronized statistics) and :func:`sync_bn_experiment`.
+- What the notebook needs from notebook 10, so that it imports only this lesson: :func:`digits`,
+  :func:`bn_base_lr` and :func:`plain_bn_errors` (notebook 10's saved plain-BN runs).
 """
 
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ import numpy as np
 
 from ... import functional as F
 from ...checks import as_float_array
+from ...data import load_digits
 from ...conv import conv_net
 from ...nn import one_blas_thread
 from ...layers import BatchNorm, GroupNorm, InstanceNorm, LayerNorm, RMSNorm
@@ -25,9 +28,10 @@ from ...module import Module, positive_int as _positive_int
 from ...results import load_json, readonly
 
 __all__ = ["Flatten", "make_norm", "NORM_NAMES", "USES", "find_sets", "properties",
-           "properties_table", "format_table", "worker_stats", "all_reduce", "stats_from_sums",
+           "properties_table", "worker_stats", "all_reduce", "stats_from_sums",
            "ShardedBatchNorm", "sharded_net", "run_sync_bn", "sync_bn_experiment", "SyncBNResult",
-           "load_sync_results", "MODES", "SYNC_RESULTS_FILE", "sync_run", "sync_run_one", "make_result"]
+           "load_sync_results", "MODES", "SYNC_RESULTS_FILE", "sync_run", "sync_run_one", "make_result",
+           "digits", "bn_base_lr", "plain_bn_errors"]
 
 NORM_NAMES = ("BN", "LN", "IN", "GN", "RMSNorm")
 
@@ -151,17 +155,6 @@ def properties(name, shape=(8, 4, 3, 3), seed=0):
 def properties_table(names=NORM_NAMES, shape=(8, 4, 3, 3), seed=0):
     """:func:`properties` for each name: a dict name → properties."""
     return {name: properties(name, shape, seed) for name in names}
-
-
-def format_table(table, rows=None):
-    """The yes/no properties of :func:`properties_table` as fixed-width text: one row per
-    property, one column per normalization."""
-    rows = rows or [k for k in next(iter(table.values())) if k not in ("sets", "typical use")]
-    width = max(len(r) for r in rows) + 2
-    lines = [f"{'':<{width}}" + "".join(f"{name:>9}" for name in table)]
-    for r in rows:
-        lines.append(f"{r:<{width}}" + "".join(f"{('yes' if p[r] else 'no'):>9}" for p in table.values()))
-    return "\n".join(lines)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -363,3 +356,34 @@ def load_sync_results(path=SYNC_RESULTS_FILE):
                           frozen(raw["precise"]) if "precise" in raw else None)
     return result, MappingProxyType({k: v for k, v in raw.items()
                                      if k not in ("error", "precise", "seeds", "settings")})
+
+
+# ----------------------------------------------------------------------------------------------
+# What the notebook takes from notebook 10 (its data, its tuned rate, its saved plain-BN runs)
+# ----------------------------------------------------------------------------------------------
+def digits():
+    """The digits as notebook 10 trains on them: (N, 1, 8, 8) float64 images, 1,348 for training
+    and 449 held out (``load_digits(images=True, seed=0)``)."""
+    return load_digits(images=True, seed=0, dtype=np.float64)
+
+
+def bn_base_lr():
+    """BN's base learning rate (at batch 32), tuned in notebook 10's saved sweep."""
+    from ..l10_instance_group_norm import experiments as l10
+    return l10.load_results().sweep.base_lr["bn"]
+
+
+def plain_bn_errors(batch_size, seeds):
+    """Notebook 10's plain BN at ``batch_size``: the held-out error (%) of each of ``seeds``, from
+    its saved sweep (seeds 0–2) and its more-seeds runs (3–8), in the order of ``seeds``."""
+    from ..l10_instance_group_norm import experiments as l10
+    sweep, more = l10.load_results().sweep, l10.load_more_seeds()
+    j = sweep.batch_sizes.index(batch_size)
+    saved = dict(zip(sweep.seeds, sweep.metrics["bn"]["val_error"][:, j]))
+    rest = tuple(s for s in seeds if s not in saved)
+    if rest and any(r["norm"] == "bn" and r["batch_size"] == batch_size and r["seed"] in rest for r in more.runs):
+        saved.update(zip(*more.values("bn", batch_size, seeds=rest)))
+    missing = [s for s in seeds if s not in saved]
+    if missing:
+        raise ValueError(f"notebook 10 saved no plain-BN run at batch_size = {batch_size} for seeds {missing}")
+    return np.array([saved[s] for s in seeds], dtype=float)
