@@ -3,8 +3,8 @@
 K workers hold b images each. Dots: each worker's local mean and variance of one channel (what
 plain BN normalizes with under data parallelism); vermilion line: the synchronized statistics, from the
 all-reduced Σx, Σx² and counts (equal to those of all K·b images); dashed: the statistics of the
-whole training set, which both are estimates of. Means are shown as (μ − μ_train)/σ_train and
-variances as σ²/σ²_train, so that every channel shares the fixed axes.
+whole training set, which both are estimates of. Means are shown as (μ_k − μ_train)/σ_train and
+variances as σ²_k/σ²_train, so that every channel shares the fixed axes.
 """
 
 import numpy as np
@@ -13,6 +13,7 @@ from .experiments import all_reduce, stats_from_sums, worker_stats
 from ...conv import Conv2d
 from ...data import load_digits
 from ...explorer import Explorer
+from ...i18n import t
 from ...palette import COLORS
 
 PER_WORKER = (2, 4, 8, 16, 32)
@@ -22,8 +23,9 @@ WORKERS = (1, 2, 4, 8)
 class SyncBNExplorer(Explorer):
     name = "l11_choosing_a_normalization"
     title = "Synchronized BN: local statistics of each worker vs the all-reduced ones"
-    caption = ("with few images per worker the local statistics (dots) scatter around the synchronized "
-               "ones (line); more images per worker, less scatter")
+    caption = ("try: change the images per worker b and the workers K; notice: with few images per worker "
+               "the local statistics (dots) scatter around the synchronized ones (line), and the scatter "
+               "shrinks as b grows")
     figsize = (9.6, 4.4)
 
     def __init__(self, channels=4, seed=0):
@@ -62,32 +64,32 @@ class SyncBNExplorer(Explorer):
     def make_controls(self):
         import ipywidgets as W
         return {
-            "per_worker": W.SelectionSlider(options=PER_WORKER, value=2, description="images/worker b"),
-            "workers": W.SelectionSlider(options=WORKERS, value=8, description="workers K"),
-            "channel": W.IntSlider(min=0, max=self.C - 1, value=0, description="channel"),
+            "per_worker": W.SelectionSlider(options=PER_WORKER, value=2, description=t("l11.sync.control.per_worker")),
+            "workers": W.SelectionSlider(options=WORKERS, value=8, description=t("l11.sync.control.workers")),
+            "channel": W.IntSlider(min=0, max=self.C - 1, value=0, description=t("l11.sync.control.channel")),
         }
 
     def make_figure(self, fig):
         axes = fig.subplots(1, 2)
         self.dots, self.sync, self.pop, self.over, self.over_text = [], [], [], [], []
-        for ax, label, lim in ((axes[0], r"$(\mu - \mu_\mathrm{train})\,/\,\sigma_\mathrm{train}$", self.mlim),
-                               (axes[1], r"$\sigma^2 / \sigma^2_\mathrm{train}$", self.vlim)):
+        for ax, label, lim in ((axes[0], r"$(\mu_k - \mu_\mathrm{train})\,/\,\sigma_\mathrm{train}$", self.mlim),
+                               (axes[1], r"$\sigma^2_k / \sigma^2_\mathrm{train}$", self.vlim)):
             self.dots.append(ax.plot([], [], "o", color=COLORS.blue, ms=8, alpha=0.85,
-                                     label="one worker's local statistic (plain BN)")[0])
+                                     label=t("l11.sync.legend.local"))[0])
             self.sync.append(ax.plot([], [], color=COLORS.vermilion, lw=3,
-                                     label="synchronized (all-reduced sums)")[0])
-            self.pop.append(ax.plot([], [], color="0.3", lw=1.2, ls="--", label="whole training set")[0])
+                                     label=t("l11.sync.legend.sync"))[0])
+            self.pop.append(ax.plot([], [], color="0.3", lw=1.2, ls="--", label=t("l11.sync.legend.population"))[0])
             self.over.append(ax.plot([], [], ls="none", color=COLORS.blue, ms=9, marker="^", clip_on=False)[0])
             self.over_text.append(ax.text(0, 0, "", fontsize=8, ha="right", va="top", color=COLORS.blue))
             self.over[-1].set_in_layout(False)
             self.over_text[-1].set_in_layout(False)
             ax.set(xlim=(-0.5, max(WORKERS) - 0.5), ylim=lim)
-            ax.set_xlabel("worker k", fontsize=9)
+            ax.set_xlabel(t("l11.sync.worker"), fontsize=9)
             ax.set_ylabel(label, fontsize=10)
             ax.set_xticks(range(max(WORKERS)))
             ax.tick_params(labelsize=8)
-        axes[0].set_title("mean of the channel", fontsize=9)
-        axes[1].set_title("variance of the channel", fontsize=9)
+        axes[0].set_title(t("l11.sync.mean_title"), fontsize=9)
+        axes[1].set_title(t("l11.sync.var_title"), fontsize=9)
         fig.legend(handles=self.dots[:1] + self.sync[:1] + self.pop[:1], loc="outside lower center", ncol=3,
                    fontsize=9, frameon=False)
         self.heading = fig.suptitle(" \n ", fontsize=10)
@@ -107,7 +109,8 @@ class SyncBNExplorer(Explorer):
             if above.any():
                 j = int(np.argmax(np.where(above, v, -np.inf)))
                 self.over_text[i].set_position((j - 0.2, lim[1] - 0.02 * (lim[1] - lim[0])))
-                self.over_text[i].set_text(f"{v[j]:.2f} ↑" if above.sum() == 1 else f"up to {v[above].max():.2f} ↑")
+                self.over_text[i].set_text(f"{v[j]:.2f} ↑" if above.sum() == 1 else
+                                           t("l11.sync.up_to", value=f"{v[above].max():.2f}"))
             else:
                 self.over_text[i].set_text("")
             self.sync[i].set_data(span, [glob[channel]] * 2)
@@ -115,7 +118,6 @@ class SyncBNExplorer(Explorer):
         m = per_worker * 64
         spread = local_mean[:, channel].std() if workers > 1 else 0.0
         self.heading.set_text(
-            f"K = {workers} workers × b = {per_worker} images = {workers * per_worker} images "
-            f"({m} values per channel per worker, {workers * m} synchronized)\n"
-            f"channel {channel}, in units of the training set's σ: spread of the local means {spread:.2f}, "
-            f"error of the synchronized mean {abs(mean[channel]):.2f}")
+            t("l11.sync.heading", K=workers, b=per_worker, n=workers * per_worker, m=m, total=workers * m)
+            + "\n" + t("l11.sync.heading_channel", channel=channel, spread=f"{spread:.2f}",
+                        error=f"{abs(mean[channel]):.2f}"))
