@@ -1,4 +1,4 @@
-"""Convolutional feature maps for notebooks 08 and 09: a small 2-D convolution (im2col), global
+"""Convolutional feature maps for notebooks 10 and 11: a small 2-D convolution (im2col), global
 average pooling, and the tiny conv nets the group-norm experiments train.
 
 A convolution with C_out filters of shape (C_in, k, k), stride 1 and zero padding p maps
@@ -171,7 +171,7 @@ def _norm_layer(norm, channels, groups, dtype):
 
 
 def conv_net(norm="bn", channels=8, groups=2, n_classes=10, seed=0, dtype=np.float32):
-    """The tiny conv net of notebooks 08 and 09, for 1 × 8 × 8 digit images::
+    """The tiny conv net of notebooks 10 and 11, for 1 × 8 × 8 digit images::
 
         Conv 1→C 3×3 (pad 1) → norm → ReLU → Conv C→C 3×3 (pad 1) → norm → ReLU
         → global average pool → Linear C→10

@@ -22,12 +22,12 @@ call use it. Noto Sans KR comes in one weight: bold Hangul is drawn regular (mat
 How a lesson uses it (normlib/lessons/lNN_*/):
 
 - ``from ...i18n import t``. Keys are dotted and start with the lesson's number: ``"l04.explorer.xlabel"``,
-  ``"l04.check.not_centred"``, ``"l09.quiz.q3.question"``. Add the English to en.json and the
+  ``"l04.check.not_centred"``, ``"l11.quiz.q3.question"``. Add the English to en.json and the
   Korean to ko.json (terms from docs/glossary.ko.json, the glossary: tools/glossary.py).
 - Look the text up when it is shown, not at import: ``ax.set_title(t("l04.explorer.left_title"))``
   inside ``make_figure``, ``description=t("l04.control.mean")`` inside ``make_controls``,
   ``return t("l04.check.not_centred", mean=m)`` inside a checker. A string computed at import time
-  keeps the language of the moment of import: a table built at import (09's ``QUIZ``) becomes a
+  keeps the language of the moment of import: a table built at import (11's ``QUIZ``) becomes a
   function that builds it when asked.
 - An explorer's ``title`` and ``caption`` need no code: :class:`normlib.explorer.Explorer` shows
   ``explorer.<name>.title`` / ``explorer.<name>.caption`` from the catalogue when it has them, else

@@ -360,7 +360,7 @@ def bad_run(release, solutions, tmp_path_factory):
     sol = lambda stem: {k: e["solution"] for k, e in solutions[stem].items()}
     wrong = lambda stem: {k: e["mistake"] for k, e in solutions[stem].items()}
     # a file under a notebook's name that is not a notebook, next to a good notebook
-    write(subs / "not_a_notebook" / "09_choosing_a_normalization.ipynb", "%PDF-1.4 my answers, exported")
+    write(subs / "not_a_notebook" / "11_choosing_a_normalization.ipynb", "%PDF-1.4 my answers, exported")
     write(subs / "not_a_notebook" / "00_overview.ipynb", fill(release, "00_overview", sol("00_overview")))
     # the exercise cell of check_bn_inference deleted; the notebook's other exercise solved
     write(subs / "deleted_cell" / "05_batch_norm_inference.ipynb",
@@ -404,9 +404,9 @@ def bad_run(release, solutions, tmp_path_factory):
                "lesson.check_mean_slope = lambda fn: 'correct: patched'"
         for k, v in wrong("04_scale_shift_sigmoid").items()}))
     # ... numpy's comparisons replaced ...
-    write(subs / "t_numpy" / "08_instance_group_norm.ipynb", fill(release, "08_instance_group_norm", {
+    write(subs / "t_numpy" / "10_instance_group_norm.ipynb", fill(release, "10_instance_group_norm", {
         k: "np.isclose = lambda *a, **k: True\nnp.allclose = lambda *a, **k: True\n" + v
-        for k, v in wrong("08_instance_group_norm").items()}))
+        for k, v in wrong("10_instance_group_norm").items()}))
     # ... re.fullmatch patched (the old hidden test read the score with it) ...
     write(subs / "t_re" / "00_overview.ipynb", fill(release, "00_overview", {
         "check_axes": "import re\nre.fullmatch = lambda *a, **k: re.match(r'(1)/(1)', '1/1')\n"
@@ -420,17 +420,17 @@ def bad_run(release, solutions, tmp_path_factory):
     write(subs / "t_solutions" / "05_batch_norm_inference.ipynb",
           add_cell(fill(release, "05_batch_norm_inference", {}), "check_running_update", steal))
     # ... the locked autograder cell edited ...
-    nb = json.loads(fill(release, "09_choosing_a_normalization", wrong("09_choosing_a_normalization")))
+    nb = json.loads(fill(release, "11_choosing_a_normalization", wrong("11_choosing_a_normalization")))
     test_cell = next(c for c in nb["cells"] if nbg(c).get("grade") and not nbg(c).get("solution"))
     test_cell["source"] = "print('correct')"
-    write(subs / "t_hidden_cell" / "09_choosing_a_normalization.ipynb", json.dumps(nb, indent=1))
+    write(subs / "t_hidden_cell" / "11_choosing_a_normalization.ipynb", json.dumps(nb, indent=1))
     # ... and files planted for the next students (a .pth that makes numpy.allclose always True), with
     # two other students' wrong group norms graded in the same run
-    write(subs / "planter" / "08_instance_group_norm.ipynb",
-          add_cell(fill(release, "08_instance_group_norm", wrong("08_instance_group_norm")), "check_group_norm", PLANT))
+    write(subs / "planter" / "10_instance_group_norm.ipynb",
+          add_cell(fill(release, "10_instance_group_norm", wrong("10_instance_group_norm")), "check_group_norm", PLANT))
     for victim in ("victim_a", "victim_b"):
-        write(subs / victim / "08_instance_group_norm.ipynb",
-              fill(release, "08_instance_group_norm", wrong("08_instance_group_norm")))
+        write(subs / victim / "10_instance_group_norm.ipynb",
+              fill(release, "10_instance_group_norm", wrong("10_instance_group_norm")))
     # tries the network, forks 200 processes, looks around (and solves the exercise)
     write(subs / "escape" / "00_overview.ipynb", add_cell(fill(release, "00_overview", sol("00_overview")), "check_axes", ESCAPE))
     # and a student graded in the same run as all of these
@@ -448,7 +448,7 @@ def bad_run(release, solutions, tmp_path_factory):
 
 
 def test_not_a_notebook_gets_zero_with_a_sentence_and_the_rest_is_graded(bad_run):
-    r = bad_run[("not_a_notebook", "09_choosing_a_normalization", "check_quiz")]
+    r = bad_run[("not_a_notebook", "11_choosing_a_normalization", "check_quiz")]
     assert float(r["score"]) == 0 and "is not a Jupyter notebook" in r["feedback"], r
     assert float(bad_run[("not_a_notebook", "00_overview", "check_axes")]["score"]) == 1
 
@@ -510,22 +510,22 @@ def test_an_earlier_runs_gradebook_is_replaced(bad_run):
 
 
 @pytest.mark.parametrize("student,notebook", [
-    ("t_checker", "04_scale_shift_sigmoid"), ("t_numpy", "08_instance_group_norm"), ("t_re", "00_overview"),
-    ("t_solutions", "05_batch_norm_inference"), ("t_hidden_cell", "09_choosing_a_normalization"),
-    ("planter", "08_instance_group_norm")])
+    ("t_checker", "04_scale_shift_sigmoid"), ("t_numpy", "10_instance_group_norm"), ("t_re", "00_overview"),
+    ("t_solutions", "05_batch_norm_inference"), ("t_hidden_cell", "11_choosing_a_normalization"),
+    ("planter", "10_instance_group_norm")])
 def test_tampering_earns_nothing(bad_run, student, notebook):
     rows = [r for k, r in bad_run.items() if k[:2] == (student, notebook)]
     assert rows and all(float(r["score"]) == 0 for r in rows), rows
 
 
 def test_an_edited_autograder_cell_is_named(bad_run):
-    r = bad_run[("t_hidden_cell", "09_choosing_a_normalization", "check_quiz")]
+    r = bad_run[("t_hidden_cell", "11_choosing_a_normalization", "check_quiz")]
     assert "the locked autograder cell of this exercise was edited" in r["feedback"], r
 
 
 def test_planted_files_reach_no_other_student_and_nothing_of_the_machine(bad_run):
     for victim in ("victim_a", "victim_b"):
-        r = bad_run[(victim, "08_instance_group_norm", "check_group_norm")]
+        r = bad_run[(victim, "10_instance_group_norm", "check_group_norm")]
         assert float(r["score"]) == 0 and "interleaved" in r["feedback"], r
     assert not [p for p in PLANTED if p.exists()]
 
