@@ -109,7 +109,11 @@ def page_or_repository_link(alt, target, base, root, repo, branch, pages):
     anchor = f"#{anchor}" if anchor else ""
     path = (base / file).resolve()
     if path.suffix == ".ipynb" and path.parent == pages.resolve():
-        return f"[{alt}]({path.name}{anchor})"
+        if path.exists() or not (root / "notebooks" / path.name).exists():
+            return f"[{alt}]({path.name}{anchor})"
+        # a notebook this edition does not have yet (a Korean edition still being written): the
+        # English edition's page of it, on this site (raw HTML: MyST would look for a page of this book)
+        return f'<a href="../en/{path.stem}.html{anchor}">{alt}</a>'
     rel = path.relative_to(root.resolve()).as_posix()
     return f"[{alt}](https://github.com/{repo}/blob/{branch}/{rel}{anchor})"
 

@@ -75,3 +75,16 @@ def test_a_notebooks_links_outside_the_book_point_at_the_repository(tmp_path):
     assert "[notebook 01](01_b.ipynb#top)" in text and "[a section](#here)" in text
     assert "[the web](https://example.org)" in text and "![a picture](https://example.org/p.png)" in text
     assert out["cells"][1]["source"] == ["# [not a link](../x.py)"]          # code is left alone
+
+
+def test_a_korean_link_to_a_notebook_not_yet_translated_goes_to_the_english_page(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "notebooks" / "ko").mkdir(parents=True)
+    for name in ("00_a", "01_b", "02_c"):
+        (repo / "notebooks" / f"{name}.ipynb").write_text("{}")
+    (repo / "notebooks" / "ko" / "01_b.ipynb").write_text("{}")
+    pages, base = repo / "notebooks" / "ko", repo / "notebooks" / "ko"
+    link = lambda target: build.page_or_repository_link("노트북", target, base, repo, "me/course", "main", pages)
+    assert link("01_b.ipynb") == "[노트북](01_b.ipynb)"                       # translated: its own page
+    assert link("02_c.ipynb#x") == '<a href="../en/02_c.html#x">노트북</a>'   # not yet: the English page
+    assert link("09_z.ipynb") == "[노트북](09_z.ipynb)"                       # in neither: left for the build to flag
