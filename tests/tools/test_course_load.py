@@ -106,3 +106,15 @@ def test_table_and_check_exit_status(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "| 99_long | 2,101 ! | 1 | 0 | 0 | 22 |" in out
     assert cl.main([str(path), "--check"]) == 1
+
+
+NOTEBOOKS = sorted((TOOLS.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_every_main_path_fits_one_sitting(path):
+    """Issue 16's limits, kept: ≤ 40 minutes by the formula, ≤ 2,000 words, ≤ 60 numbers in the prose
+    of the main path (what comes before "Going further (optional)")."""
+    load = cl.load_of_notebook(path)
+    assert not load.over(), (f"{path.name}'s main path is over {sorted(load.over())}: {load.words} words, "
+                             f"{load.numbers} numbers, {load.minutes:.1f} min — move depth to its optional part")
