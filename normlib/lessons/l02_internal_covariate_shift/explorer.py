@@ -29,8 +29,10 @@ Q = (15, 50, 85)
 class ICSExplorer(Explorer):
     name = "l02_internal_covariate_shift"
     title = "The input of one sigmoid over training: without and with batch norm"
-    caption = ("drag the step: without BN the inputs start squeezed near 0 and spread out; with BN "
-               "the median stays near 0 and only the learned γ widens them")
+    caption = ("at step 120 the plain network's inputs are a narrow spike beside BN's wide, centred "
+               "histogram; drag the step to 1,200 and notice that the plain one has become many times "
+               "wider while BN's stayed where it was; then try hidden layer 2, whose median drifts")
+    default_step = 120      # early: the plain network's inputs have not spread yet, BN's already have
     figsize = (9.6, 4.6)
 
     @classmethod
@@ -55,13 +57,19 @@ class ICSExplorer(Explorer):
         hi = max(self.pct[n].max() for n in ("plain", "bn"))
         pad = 0.08 * (hi - lo)
         self.ylim = (lo - pad, hi + pad)
-        # Histogram axis fitted to the default state (step half-way, last layer, unit 0): early in
-        # training every input sits in one or two bins; those bars are cut at the top (and the
-        # picture says so) rather than flatten every other histogram.
-        k, layer = len(r.steps) // 2, r.inputs["plain"].shape[1] - 1
+        # Histogram axis fitted to the default state (default step, last layer, unit 0): at other
+        # steps the plain network's inputs may sit in one or two bins; those bars are cut at the top
+        # (and the picture says so) rather than flatten every other histogram.
+        k, layer = int(np.argmin(np.abs(r.steps - self._default_step()))), r.inputs["plain"].shape[1] - 1
         tallest = max(np.histogram(r.inputs[n][k, layer, :, 0], self.bins)[0].max() for n in ("plain", "bn"))
         self.count_max = 10 * np.ceil(1.6 * tallest / 10)
         super().__init__()
+
+    def _default_step(self):
+        """``default_step`` on the grid of recorded steps (a short run of the tests has a coarser one)."""
+        s = self.results.settings
+        every = s["eval_every"]
+        return int(min(s["steps"], every * round(self.default_step / every)))
 
     def _max_counts(self, x):
         """The tallest bar of the histogram of every step, layer and unit of x (steps, layers, N, units)."""
@@ -80,7 +88,7 @@ class ICSExplorer(Explorer):
         layers = self.results.inputs["plain"].shape[1]
         units = self.results.inputs["plain"].shape[3]
         return {
-            "step": W.IntSlider(min=0, max=s["steps"], step=s["eval_every"], value=s["steps"] // 2,
+            "step": W.IntSlider(min=0, max=s["steps"], step=s["eval_every"], value=self._default_step(),
                                 description="step"),
             "layer": W.ToggleButtons(options=list(range(1, layers + 1)), value=layers,
                                      description="hidden layer"),
