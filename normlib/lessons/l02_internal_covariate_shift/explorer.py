@@ -13,6 +13,7 @@ from matplotlib.lines import Line2D
 from .experiments import figure1
 from ...explorer import Explorer
 from ...palette import COLORS, NORM_COLORS
+from ...i18n import t
 
 NAMES = {"plain": "without BN", "bn": "with BN", "noisy_bn": "with noisy BN",
          "noisy_plain": "without BN, with the same noise"}
@@ -29,8 +30,10 @@ Q = (15, 50, 85)
 class ICSExplorer(Explorer):
     name = "l02_internal_covariate_shift"
     title = "The input of one sigmoid over training: without and with batch norm"
-    caption = ("drag the step: without BN the inputs start squeezed near 0 and spread out; with BN "
-               "the median stays near 0 and only the learned γ widens them")
+    caption = ("at step 120 the plain network's inputs are a narrow spike beside BN's wide, centred "
+               "histogram; drag the step to 1,200 and notice that the plain one has become many times "
+               "wider while BN's stayed where it was; then try hidden layer 2, whose median drifts")
+    default_step = 120      # early: the plain network's inputs have not spread yet, BN's already have
     figsize = (9.6, 4.6)
 
     @classmethod
@@ -55,13 +58,19 @@ class ICSExplorer(Explorer):
         hi = max(self.pct[n].max() for n in ("plain", "bn"))
         pad = 0.08 * (hi - lo)
         self.ylim = (lo - pad, hi + pad)
-        # Histogram axis fitted to the default state (step half-way, last layer, unit 0): early in
-        # training every input sits in one or two bins; those bars are cut at the top (and the
-        # picture says so) rather than flatten every other histogram.
-        k, layer = len(r.steps) // 2, r.inputs["plain"].shape[1] - 1
+        # Histogram axis fitted to the default state (default step, last layer, unit 0): at other
+        # steps the plain network's inputs may sit in one or two bins; those bars are cut at the top
+        # (and the picture says so) rather than flatten every other histogram.
+        k, layer = int(np.argmin(np.abs(r.steps - self._default_step()))), r.inputs["plain"].shape[1] - 1
         tallest = max(np.histogram(r.inputs[n][k, layer, :, 0], self.bins)[0].max() for n in ("plain", "bn"))
         self.count_max = 10 * np.ceil(1.6 * tallest / 10)
         super().__init__()
+
+    def _default_step(self):
+        """``default_step`` on the grid of recorded steps (a short run of the tests has a coarser one)."""
+        s = self.results.settings
+        every = s["eval_every"]
+        return int(min(s["steps"], every * round(self.default_step / every)))
 
     def _max_counts(self, x):
         """The tallest bar of the histogram of every step, layer and unit of x (steps, layers, N, units)."""
@@ -80,14 +89,14 @@ class ICSExplorer(Explorer):
         layers = self.results.inputs["plain"].shape[1]
         units = self.results.inputs["plain"].shape[3]
         return {
-            "step": W.IntSlider(min=0, max=s["steps"], step=s["eval_every"], value=s["steps"] // 2,
-                                description="step"),
+            "step": W.IntSlider(min=0, max=s["steps"], step=s["eval_every"], value=self._default_step(),
+                                description=t("l02.explorer.control.step")),
             "layer": W.ToggleButtons(options=list(range(1, layers + 1)), value=layers,
-                                     description="hidden layer"),
-            "unit": W.IntSlider(min=0, max=units - 1, value=0, description="unit"),
-            "compare": W.ToggleButtons(options=[("BN", "bn"), ("noisy BN", "noisy_bn"),
-                                                ("no BN + noise", "noisy_plain")], value="bn",
-                                       description="compare with"),
+                                     description=t("l02.explorer.control.layer")),
+            "unit": W.IntSlider(min=0, max=units - 1, value=0, description=t("l02.explorer.control.unit")),
+            "compare": W.ToggleButtons(options=[(t(f"l02.explorer.short.{n}"), n)
+                                                for n in ("bn", "noisy_bn", "noisy_plain")], value="bn",
+                                       description=t("l02.explorer.control.compare")),
         }
 
     def make_figure(self, fig):
@@ -111,17 +120,17 @@ class ICSExplorer(Explorer):
         ax = self.ax_p
         ax.set_ylim(*self.ylim)
         ax.set_xlim(steps[0], steps[-1])
-        ax.set_xlabel("training step")
-        ax.set_ylabel("sigmoid input x")
-        ax.set_title("over training: median (thick), 15th–85th percentiles (band)", fontsize=10)
+        ax.set_xlabel(t("l02.explorer.step_axis"))
+        ax.set_ylabel(t("l02.explorer.input_axis"))
+        ax.set_title(t("l02.explorer.left_title"), fontsize=10)
         self.cursor = ax.axvline(0, color="0.35", lw=1, ls="--", zorder=3)
         ax = self.ax_h
         ax.set_xlim(self.bins[0], self.bins[-1])
         ax.set_ylim(0, self.count_max)
-        ax.set_xlabel("sigmoid input x")
-        ax.set_ylabel("test examples per bin (of 449)" if self.results.inputs["plain"].shape[2] == 449
-                      else "test examples per bin")
-        ax.set_title("at the chosen step (dashed line, left), over σ(x)", fontsize=10)
+        ax.set_xlabel(t("l02.explorer.input_axis"))
+        ax.set_ylabel(t("l02.explorer.count_axis_449") if self.results.inputs["plain"].shape[2] == 449
+                      else t("l02.explorer.count_axis"))
+        ax.set_title(t("l02.explorer.right_title"), fontsize=10)
         # σ(x) on the histogram's own axes (scaled to its height, so that it can be drawn over the
         # bars); a twin axis only gives it its 0…1 scale.
         x = np.linspace(self.bins[0], self.bins[-1], 200)
@@ -130,10 +139,10 @@ class ICSExplorer(Explorer):
         scale = ax.twinx()
         scale.set_ylim(0, 1.05)
         scale.set_yticks([0, 0.5, 1])
-        scale.set_ylabel("σ(x) (dotted)")
+        scale.set_ylabel(t("l02.explorer.sigmoid_axis"))
         # One key for every network the explorer can show, below both panels: off the data in
         # every state. The test accuracies at the chosen step are in the heading.
-        handles = [Line2D([], [], color=SERIES_COLORS[name], ls=STYLES[name], lw=2.2, label=NAMES[name])
+        handles = [Line2D([], [], color=SERIES_COLORS[name], ls=STYLES[name], lw=2.2, label=t(f"l02.explorer.name.{name}"))
                    for name in NAMES]
         fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=9, frameon=False,
                    columnspacing=1.5)
@@ -165,6 +174,7 @@ class ICSExplorer(Explorer):
                 self.stairs[side].set_edgecolor(color)
         self.cursor.set_xdata([r.steps[k]])
         acc = {name: f"{100 * r.test_accuracy[name][k]:.1f}%" for name in ("plain", compare)}
-        cut = (f" · bars cut at {self.count_max:.0f} (tallest {tallest})" if tallest > self.count_max else "")
-        self.heading.set_text(f"Hidden layer {layer}, unit {unit}, step {r.steps[k]}: test accuracy "
-                              f"{acc['plain']} ({SHORT['plain']}), {acc[compare]} ({SHORT[compare]}){cut}")
+        cut = (t("l02.explorer.cut", count_max=self.count_max, tallest=tallest) if tallest > self.count_max else "")
+        self.heading.set_text(t("l02.explorer.heading", layer=layer, unit=unit, step=r.steps[k],
+                                acc_plain=acc["plain"], short_plain=t("l02.explorer.short.plain"),
+                                acc_other=acc[compare], short_other=t(f"l02.explorer.short.{compare}"), cut=cut))

@@ -16,6 +16,7 @@ both; dx without γ; the 1/m of ∂μ_B/∂x_i forgotten; and wrong shapes.
 import numpy as np
 
 from ...checking import run_student
+from ...i18n import t
 
 __all__ = ["check_batch_norm"]
 
@@ -59,23 +60,9 @@ def _forward_candidates(x, gamma, beta, eps):
     }
 
 
-_FORWARD = {
-    "unbiased": "y is normalized with the unbiased variance, 1/(m−1) (ddof=1). Batch norm normalizes "
-                "with the biased variance σ²_B = (1/m) Σ (x_i − μ_B)² (Ioffe & Szegedy 2015, Algorithm 1; "
-                "PyTorch too: np.var's default ddof=0). The unbiased m/(m−1) factor belongs only to the "
-                "running variance kept for inference (notebook 05).",
-    "per_example": "y is normalized per example (each row, axis=1): that is layer norm. Batch norm "
-                   "takes one μ_B and σ²_B per feature over the examples of the batch: axis=0.",
-    "whole_array": "y is normalized with one mean and one variance for the whole array. Batch norm takes "
-                   "one μ_B and σ²_B per feature (column) over the batch: axis=0.",
-    "eps_outside": "ε is added outside the square root, (x − μ_B)/(σ_B + ε). Batch norm adds it to the "
-                   "variance: (x − μ_B)/√(σ²_B + ε).",
-    "no_eps": "ε is missing: divide by √(σ²_B + ε), not by σ_B (ε keeps a constant feature finite).",
-    "variance": "x − μ_B is divided by the variance σ²_B + ε; divide by its square root, √(σ²_B + ε).",
-    "no_affine": "y is x̂ without scale and shift: return y = γ·x̂ + β.",
-    "swapped": "γ and β are swapped: γ scales and β shifts, y = γ·x̂ + β.",
-}
-_FORWARD_ORDER = tuple(_FORWARD)
+# the known forward mistakes, in the order they are tried; their feedback: l03.check.forward.<name>
+_FORWARD_ORDER = ("unbiased", "per_example", "whole_array", "eps_outside", "no_eps", "variance", "no_affine",
+                  "swapped")
 
 
 def _backward_candidates(x, gamma, eps, dy):
@@ -108,19 +95,8 @@ def _backward_candidates(x, gamma, eps, dy):
     }
 
 
-_DX = {
-    "no_mu": "dx misses the path through μ_B: every x_i also changes the batch mean, so dx needs the "
-             "term (1/m)·∂L/∂μ_B, with ∂L/∂μ_B = −Σ_j ∂L/∂x̂_j / √(σ²_B + ε).",
-    "no_var": "dx misses the path through σ²_B: every x_i also changes the batch variance, so dx needs "
-              "the term ∂L/∂σ²_B · 2(x_i − μ_B)/m, with ∂L/∂σ²_B = Σ_j ∂L/∂x̂_j (x_j − μ_B) · "
-              "(−½)(σ²_B + ε)^(−3/2).",
-    "no_mu_no_var": "dx = dy·γ/√(σ²_B + ε) treats μ_B and σ²_B as constants; they are computed from the "
-                    "same x, so dx needs the paths through both (the chain rule of Ioffe & Szegedy 2015, "
-                    "§3). Closed form: dx = (1/√(σ²_B + ε))·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)), dx̂ = dy·γ.",
-    "no_gamma": "dx is missing γ: the upstream gradient reaches x̂ as ∂L/∂x̂ = dy·γ (y = γ·x̂ + β).",
-    "mu_no_m": "the path through μ_B lacks its 1/m: μ_B = (1/m) Σ x_i, so ∂μ_B/∂x_i = 1/m.",
-}
-_DX_ORDER = tuple(_DX)
+# the known dx mistakes, in the order they are tried; their feedback: l03.check.dx.<name>
+_DX_ORDER = ("no_mu", "no_var", "no_mu_no_var", "no_gamma", "mu_no_m")
 
 
 def _close(a, b):
@@ -131,7 +107,7 @@ def _as_array(value, name):
     try:
         a = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        return None, f"{name} must be an array of numbers; got {type(value).__name__}"
+        return None, t("l03.check.not_array", name=name, type=type(value).__name__)
     return a, None
 
 
@@ -141,29 +117,26 @@ def _check_forward(forward, x, gamma, beta, eps):
     if problem:
         return None, problem if problem == "NOT_IMPLEMENTED" else "my_batch_norm_forward " + problem
     if isinstance(out, np.ndarray) or not isinstance(out, (tuple, list)) or len(out) != 2:
-        return None, ("my_batch_norm_forward must return a pair (y, cache) — the cache is whatever "
-                      "your backward needs (x, x̂, μ_B, σ²_B, γ, ε …)")
+        return None, t("l03.check.forward_pair")
     y, cache = out
     y, problem = _as_array(y, "y")
     if problem:
         return None, problem
     N, D = x.shape
     if y.shape != x.shape:
-        hint = (" — one number per feature: that looks like μ_B or σ²_B, not the normalized batch"
-                if y.shape in ((D,), (1, D)) else "")
-        return None, f"y has shape {y.shape}; it must have the shape of x, {x.shape} (N examples, D features){hint}"
+        hint = t("l03.check.y_shape_hint") if y.shape in ((D,), (1, D)) else ""
+        return None, t("l03.check.y_shape", got=y.shape, want=x.shape, hint=hint)
     if not np.all(np.isfinite(y)):
-        return None, "y contains NaN or inf"
+        return None, t("l03.check.y_nan")
     cands = _forward_candidates(x, gamma, beta, eps)
     if _close(y, cands["right"]):
         return cache, None
     for name in _FORWARD_ORDER:
         if _close(y, cands[name]):
-            return None, _FORWARD[name]
+            return None, t(f"l03.check.forward.{name}")
     j = int(np.flatnonzero(~np.all(np.isclose(y, cands["right"], rtol=_RTOL, atol=_ATOL), axis=0))[0])
-    return None, (f"y is not right: feature {j} has mean {y[:, j].mean():.4f} and standard deviation "
-                  f"{y[:, j].std():.4f} over the batch; batch norm gives mean β_j = {beta[j]:.4f} and "
-                  f"standard deviation |γ_j|·σ_B/√(σ²_B + ε) = {cands['right'][:, j].std():.4f}.")
+    return None, t("l03.check.y_wrong", j=j, mean=y[:, j].mean(), sd=y[:, j].std(), beta=beta[j],
+                   want_sd=cands["right"][:, j].std())
 
 
 def _check_backward(backward, cache, x, gamma, eps, dy):
@@ -171,7 +144,7 @@ def _check_backward(backward, cache, x, gamma, eps, dy):
     if problem:
         return problem if problem == "NOT_IMPLEMENTED" else "my_batch_norm_backward " + problem
     if not isinstance(out, (tuple, list)) or len(out) != 3:
-        return "my_batch_norm_backward must return three arrays (dx, dgamma, dbeta)"
+        return t("l03.check.backward_three")
     got = []
     for name, value in zip(("dx", "dgamma", "dbeta"), out):
         a, problem = _as_array(value, name)
@@ -181,35 +154,31 @@ def _check_backward(backward, cache, x, gamma, eps, dy):
     dx, dgamma, dbeta = got
     N, D = x.shape
     if dx.shape != x.shape:
-        return f"dx has shape {dx.shape}; it must have the shape of x, {x.shape}"
+        return t("l03.check.dx_shape", got=dx.shape, want=x.shape)
     for name, a in (("dgamma", dgamma), ("dbeta", dbeta)):
         if a.shape != (D,):
-            hint = (" — sum over axis 0 without keepdims (or .reshape(-1))" if a.size == D else
-                    " — one gradient per feature: sum over the batch (axis 0)" if a.shape == x.shape else "")
-            return f"{name} has shape {a.shape}; it must have the shape of {name[1:]}, ({D},){hint}"
+            hint = (t("l03.check.keepdims") if a.size == D else
+                    t("l03.check.per_feature") if a.shape == x.shape else "")
+            return t("l03.check.param_shape", name=name, got=a.shape, param=name[1:], D=D, hint=hint)
     cands = _backward_candidates(x, gamma, eps, dy)
     right_dx, right_dgamma, right_dbeta = cands["right"]
     problems = []
     if _close(dgamma, right_dbeta) and _close(dbeta, right_dgamma):
-        problems.append("dgamma and dbeta are swapped: dγ = Σ dy·x̂ and dβ = Σ dy.")
+        problems.append(t("l03.check.swapped_grads"))
     elif _close(dgamma, right_dgamma / N) or _close(dbeta, right_dbeta / N):
-        problems.append("dgamma and dbeta are means over the batch; they are sums, dγ = Σ_i dy_i·x̂_i and "
-                        "dβ = Σ_i dy_i: γ_j touches all N outputs of feature j, and the contributions of "
-                        "all N add up. (The 1/N of a mean loss is already inside dy.)")
+        problems.append(t("l03.check.means"))
     else:
         for name, got_p, want in (("dgamma", dgamma, right_dgamma), ("dbeta", dbeta, right_dbeta)):
             if not _close(got_p, want):
                 formula = "Σ_i dy_i·x̂_i" if name == "dgamma" else "Σ_i dy_i"
-                problems.append(f"{name} is not right: it is {formula}, summed over the batch (axis 0).")
+                problems.append(t("l03.check.param_wrong", name=name, formula=formula))
     if not _close(dx, right_dx):
         match = next((n for n in _DX_ORDER if _close(dx, cands[n][0])), None)
         if match:
-            problems.append(_DX[match])
+            problems.append(t(f"l03.check.dx.{match}"))
         else:
             err = np.linalg.norm(dx - right_dx) / (np.linalg.norm(dx) + np.linalg.norm(right_dx))
-            problems.append(f"dx is not right (relative error {err:.2g}). Check it against a numerical "
-                            "gradient (normlib.numerical_gradient), term by term: the paths through x̂, "
-                            "σ²_B and μ_B.")
+            problems.append(t("l03.check.dx_wrong", err=err))
     return " ".join(problems) or None
 
 
@@ -227,19 +196,14 @@ def check_batch_norm(forward, backward):
     for x, gamma, beta, eps, dy in _cases():
         cache, problem = _check_forward(forward, x, gamma, beta, eps)
         if problem == "NOT_IMPLEMENTED":
-            return ("not implemented yet: my_batch_norm_forward still raises NotImplementedError (or "
-                    "returns None). Write it — μ_B and σ²_B per feature over the batch, x̂, then γ·x̂ + β — "
-                    "and run this cell again.")
+            return t("l03.check.forward_not_implemented")
         if problem:
-            return f"not yet (forward, N = {x.shape[0]}, D = {x.shape[1]}, ε = {eps:g}): {problem}"
+            return t("l03.check.forward_not_yet", N=x.shape[0], D=x.shape[1], eps=eps, problem=problem)
         caches.append(cache)
     for cache, (x, gamma, beta, eps, dy) in zip(caches, _cases()):
         problem = _check_backward(backward, cache, x, gamma, eps, dy)
         if problem == "NOT_IMPLEMENTED":
-            return ("forward correct. The backward is not implemented yet: my_batch_norm_backward still "
-                    "raises NotImplementedError (or returns None).")
+            return t("l03.check.backward_not_implemented")
         if problem:
-            return f"forward correct. Not yet (backward, N = {x.shape[0]}, D = {x.shape[1]}): {problem}"
-    return ("correct: the forward normalizes each feature over the batch with the biased variance, then "
-            "scales and shifts; the backward gives dx through all three paths (x̂, σ²_B, μ_B) and dγ, dβ "
-            "as sums over the batch.")
+            return t("l03.check.backward_not_yet", N=x.shape[0], D=x.shape[1], problem=problem)
+    return t("l03.check.correct")
