@@ -3,7 +3,7 @@
     python tools/course_load.py [notebooks/NN_x.ipynb ...] [--check]      (or: make course-load)
 
 A notebook's MAIN PATH is its cells before the first markdown heading that contains "Optional" or
-"Going further" (the whole notebook if it has none); the optional part and notebooks/appendix/ are
+"Going further" (in the Korean edition: "더 알아보기" or "더 나아가기"; the whole notebook if it has none); the optional part and notebooks/appendix/ are
 for the curious and are not counted. For each main path:
 
 - words        prose words: markdown cells only, outside LaTeX ($…$, $$…$$, \\begin…\\end), code
@@ -42,7 +42,8 @@ WORDS_PER_MINUTE = 100
 MINUTES_PER_CODE_CELL = 1
 MINUTES_PER_EXPLORER = 5
 
-OPTIONAL_HEADING = re.compile(r"^\s{0,3}#+.*\b(optional|going further)\b", re.I | re.M)
+# English, and the Korean edition's "더 알아보기 (선택)" / "더 나아가기"
+OPTIONAL_HEADING = re.compile(r"^\s{0,3}#+.*(\b(optional|going further)\b|더 알아보기|더 나아가기)", re.I | re.M)
 
 _LATEX = [re.compile(r"\$\$.*?\$\$", re.S),
           re.compile(r"\\begin\{(\w+\*?)\}.*?\\end\{\1\}", re.S),

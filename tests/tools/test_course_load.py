@@ -79,6 +79,8 @@ def test_main_path_ends_at_the_first_optional_or_going_further_heading():
     # in a heading line), but a non-heading mention does not end the main path
     assert len(cl.main_path([md("this part is optional for you"), code("x")])) == 2
     assert len(cl.main_path([md("### Going Further: paper details"), code("x")])) == 0
+    # the Korean edition's heading; a Korean heading that only says 선택 (choice) is not one
+    assert len(cl.main_path([md("# 11 · 정규화 선택하기"), md("## 더 알아보기 (선택)"), code("x")])) == 1
 
 
 def test_explorers_empty_cells_and_minutes():
