@@ -1,5 +1,5 @@
 # Two commands, each from a fresh clone with nothing but Python 3.10+ and make:
-#   make lab    set up .venv (first time only) and open the course in JupyterLab
+#   make lab    set up .venv (first time only) and open the course in JupyterLab (make lab-ko: 한국어판)
 #   make test   set up .venv (first time only), run the unit tests and every notebook under strict nbval
 # More: make test-browser (every notebook in JupyterLab in headless Chromium), make test-binder (the
 # Binder build, by repo2docker's dry run), make bench, make notebooks
@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LAB_STAMP := $(VENV)/.installed-lab
 
-.PHONY: lab test test-unit test-browser test-binder bench notebooks experiments nbdime course-load notation-lint clean site test-site
+.PHONY: lab lab-ko test test-unit test-browser test-binder bench notebooks experiments nbdime course-load notation-lint clean site test-site
 BROWSER_STAMP := $(VENV)/.installed-browser
 
 # Two tiers. `make test` and every target that checks, times or re-executes the notebooks install the
@@ -42,6 +42,11 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab --ip=127.0.0.1 $(ROOT_FLAG) notebooks/00_overview.ipynb
+
+# 한국어판: the Korean edition (notebooks/ko/), opened at its 00; normlib speaks Korean in any notebook
+# started from this server too (NORMLIB_LANG=ko), a student's own included.
+lab-ko: $(LAB_STAMP)
+	NORMLIB_LANG=ko $(BIN)/jupyter lab --ip=127.0.0.1 $(ROOT_FLAG) notebooks/ko/00_overview.ipynb
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -m "not browser"
@@ -144,7 +149,8 @@ nbdime: $(STAMP)
 # Instructor kit (INSTRUCTORS.md): nbgrader in its own venv, .venv-instructor, from
 # requirements-instructor.txt (students never install it, and the course's .venv is not touched), makes
 # the student versions: `make assignments` rebuilds instructor/source/ and writes them to
-# instructor/release/. `make grade SUBMISSIONS=dir [JOBS=n] [CELL_TIMEOUT=s]` grades
+# instructor/release/; `make assignments EDITION=ko` does the same for the Korean edition in instructor/ko/
+# (its checkers answer in Korean; the grader answers each student in the language of their notebook). `make grade SUBMISSIONS=dir [JOBS=n] [CELL_TIMEOUT=s]` grades
 # dir/<student>/<NN_name>.ipynb into build/instructor/grades.csv and totals.csv: every notebook in a
 # bubblewrap sandbox (apt-get install bubblewrap), JOBS at a time (default: every core).
 .PHONY: assignments grade test-instructor
@@ -161,7 +167,7 @@ $(INSTRUCTOR_STAMP): requirements-instructor.txt constraints.txt
 	touch $(INSTRUCTOR_STAMP)
 
 assignments: $(INSTRUCTOR_STAMP)
-	$(INSTRUCTOR_VENV)/bin/python instructor/assignments.py
+	$(INSTRUCTOR_VENV)/bin/python instructor/assignments.py $(if $(EDITION),--edition $(EDITION))
 
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [JOBS=n] [CELL_TIMEOUT=s]   (dir/<student>/<NN_name>.ipynb; see INSTRUCTORS.md)"; exit 2; }

@@ -11,6 +11,7 @@ test cell per exercise (tests/instructor/ checks that).
 
     python instructor/build_source.py            # writes instructor/source/ (commit it)
     python instructor/build_source.py --check    # exit 1 if instructor/source/ is out of date
+    python instructor/build_source.py --edition ko   # the Korean edition's, instructor/ko/source/
 
 Stdlib only: runs with any Python 3.10+.
 """
@@ -25,15 +26,15 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from course import CHECK_LINE, EXERCISE_TIMEOUT, NOTEBOOKS, SOLUTIONS, SOURCE  # noqa: E402
+from course import CHECK_LINE, EXERCISE_TIMEOUT, NOTEBOOKS, SOLUTIONS, SOURCE, edition_paths  # noqa: E402
 
 LESSON_IMPORT = re.compile(r"from normlib\.lessons import (l\d\d_\w+) as lesson")
 
 HIDDEN_TEST = '''\
 # Autograder (hidden test): full credit when lesson.{checker}({args}) says the answer is correct.
 ### BEGIN HIDDEN TESTS
-import re as _re
 import signal as _signal
+from normlib.checking import is_correct as _is_correct
 from normlib.lessons import {module} as _lesson
 
 class _TooSlow(BaseException):
@@ -58,9 +59,7 @@ except Exception as _err:
 finally:
     _alarm(0)
 print(_feedback)
-_last = _feedback.strip().splitlines()[-1] if _feedback.strip() else ""
-_score = _re.fullmatch(r"(\\d+)/(\\d+) correct", _last)
-assert _feedback.startswith("correct") or (_score is not None and _score[1] == _score[2]), _feedback
+assert _is_correct(_feedback), _feedback       # "correct…" or "k/k correct", in English or Korean
 ### END HIDDEN TESTS'''
 
 
@@ -152,19 +151,28 @@ def source_notebook(nb_path, solutions, pending):
     return nb
 
 
-def build(write=True):
-    """{path: notebook text} of the whole source; written when ``write``. Returns (texts, pending)."""
+def build(write=True, edition="en", source=None):
+    """{path: notebook text} of the whole source; written when ``write``. Returns (texts, pending).
+
+    edition "en" reads notebooks/ and writes instructor/source/ (committed); "ko" reads the Korean
+    edition, notebooks/ko/ (the same cells, ids and code, in Korean), and writes ``source``
+    (default instructor/ko/source/, made by `make assignments EDITION=ko`, not committed)."""
     solutions = load_solutions()
-    notebooks = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-    unknown = set(solutions) - {p.stem for p in notebooks}
-    if unknown:
-        raise ValueError(f"solutions for notebooks that do not exist: {sorted(unknown)}")
+    notebook_dir, default_source = edition_paths(edition)
+    source = Path(source) if source else default_source
+    notebooks = sorted(notebook_dir.glob("[0-9][0-9]_*.ipynb"))
+    if edition == "en":
+        unknown = set(solutions) - {p.stem for p in notebooks}
+        if unknown:
+            raise ValueError(f"solutions for notebooks that do not exist: {sorted(unknown)}")
+    elif not notebooks:
+        raise FileNotFoundError(f"no Korean notebooks in {notebook_dir}: build them first (make notebooks)")
     texts, pending = {}, []
     for path in notebooks:
         nb = source_notebook(path, solutions.get(path.stem, {}), pending)
-        texts[SOURCE / path.stem / path.name] = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+        texts[source / path.stem / path.name] = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
     if write:
-        for old in SOURCE.glob("*/*.ipynb"):
+        for old in source.glob("*/*.ipynb"):
             if old not in texts:
                 old.unlink()
         for p, t in texts.items():
@@ -177,8 +185,10 @@ def build(write=True):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="only check that instructor/source is up to date")
+    parser.add_argument("--edition", choices=("en", "ko"), default="en",
+                        help="en: notebooks/ → instructor/source/; ko: notebooks/ko/ → instructor/ko/source/")
     args = parser.parse_args(argv)
-    texts, pending = build(write=not args.check)
+    texts, pending = build(write=not args.check, edition=args.edition)
     for nb, checker, reason in pending:
         print(f"not gradable yet: {nb} lesson.{checker}: {reason} (see INSTRUCTORS.md)", file=sys.stderr)
     if args.check:

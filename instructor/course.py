@@ -18,6 +18,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 NOTEBOOKS = REPO / "notebooks"
 SOURCE = HERE / "source"                 # nbgrader's source/<assignment>/<assignment>.ipynb (committed)
+KOREAN_ROOT = HERE / "ko"                # the Korean edition's nbgrader course directory (not committed)
 SOLUTIONS = HERE / "solutions"           # lNN_<name>.py: EXERCISES = {checker: {solution, mistake, diagnosis}}
 
 # nbgrader puts its code_stub where a solution region was; the course's stubs differ from cell to
@@ -28,6 +29,16 @@ STUB_MARKER = "# <nbgrader: solution removed>"
 CELL_TIMEOUT = 60        # s per cell under autograding (the course's slowest cell takes a few s)
 EXERCISE_TIMEOUT = 10    # s for one call of a student's function by a checker (they take milliseconds)
 MEMORY_MB = 4096         # address space of a sandboxed notebook, MiB
+
+
+def edition_paths(edition):
+    """(course notebooks, instructor source) of an edition: "en" → notebooks/, instructor/source/;
+    "ko" → notebooks/ko/, instructor/ko/source/. The two have the same cells, ids and code."""
+    if edition == "en":
+        return NOTEBOOKS, SOURCE
+    if edition == "ko":
+        return NOTEBOOKS / "ko", KOREAN_ROOT / "source"
+    raise ValueError(f"edition must be 'en' or 'ko'; got {edition!r}")
 
 
 def assignment_ids():

@@ -275,15 +275,20 @@ class RemoteFunction:
 
 
 def passed(feedback):
-    """Full credit: the checker's feedback starts with "correct", or ends with "k/k correct"."""
-    lines = feedback.strip().splitlines()
-    last = lines[-1].split() if lines else []
-    if feedback.startswith("correct"):
-        return True
-    if len(last) == 2 and last[1] == "correct" and "/" in last[0]:
-        a, _, b = last[0].partition("/")
-        return a == b and a.isdigit()
-    return False
+    """Full credit: the checker's feedback says correct, in English or Korean
+    (normlib.checking.is_correct: "correct…", "k/k correct", "정답…", "k개 중 k개 정답")."""
+    from normlib.checking import is_correct
+    return is_correct(feedback)
+
+
+def language_of(cells):
+    """The edition a submission comes from: "ko" when a code cell selects Korean (the Korean
+    edition's first code cell does: normlib.set_language("ko")), else "en". The checkers then give
+    their feedback in the student's language."""
+    for cell in cells:
+        if cell.get("cell_type") == "code" and 'set_language("ko")' in text(cell):
+            return "ko"
+    return "en"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -444,6 +449,9 @@ def grade_notebook(path, assignment, opts):
         rows.append({"exercise": ex["checker"], "score": score, "max_score": ex["points"], "feedback": text})
 
     cells, problem = read_submission(path)
+    if not problem:
+        from normlib.i18n import set_language
+        set_language(language_of(cells))
     if problem:
         for ex in exs:
             row(ex, 0, f"no credit: {problem}")

@@ -9,7 +9,7 @@ from .functional import (standardize, standardize_backward, standardize_backward
 from .layers import BatchNorm, LayerNorm, InstanceNorm, GroupNorm, RMSNorm
 from .module import Module
 from .nn import (Linear, Sigmoid, Tanh, ReLU, Dropout, Sequential, softmax_cross_entropy, SGD,
-                 minibatches, accuracy, fit, History)
+                 minibatches, accuracy, evaluate, fit, History)
 from .gradcheck import numerical_gradient, rel_error, check_gradients
 from .probe import precise_bn
 from .data import load_digits, sample_photo

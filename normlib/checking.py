@@ -2,6 +2,8 @@
 checker (:func:`run_student`, :func:`call_student`), and reading a student's answer that names axes
 (:func:`answer_axes`, :func:`check_answers`)."""
 
+import re
+
 import numpy as np
 
 from .i18n import LANGUAGES, catalogue, t
@@ -75,3 +77,23 @@ def check_answers(answers, expected, diagnose, width=None):
     score = sum(v.startswith(correct) for v in results.values())
     return "\n".join(lines + [t("checking.score", score=score, total=len(expected))])
 
+
+def is_correct(feedback):
+    """Whether a checker's feedback gives full credit, in either language: it starts with the word
+    for correct ("correct", "정답"), or its last line is the score line with every answer right
+    ("3/3 correct", "3개 중 3개 정답"). The word must not run on into another ("정답이 아닙니다",
+    "incorrect" are not correct). The autograder and the instructor's grader use this, so a
+    Korean student's right answer counts as an English one does."""
+    text = str(feedback).strip()
+    for lang in LANGUAGES:                   # the word, then no letter: "정답이 아닙니다" is not correct
+        word = catalogue(lang)["checking.correct"]
+        if text.startswith(word) and not text[len(word):len(word) + 1].isalpha():
+            return True
+    for lang in LANGUAGES:                   # the score line ends the feedback (maybe on one line)
+        template = catalogue(lang)["checking.score"]
+        pattern = re.escape(template).replace(r"\{score\}", r"(?P<score>\d+)").replace(
+            r"\{total\}", r"(?P<total>\d+)")
+        m = re.search(r"(?:^|\s)" + pattern + r"$", text)
+        if m and m["score"] == m["total"]:
+            return True
+    return False

@@ -4,6 +4,7 @@ Same conventions as :mod:`normlib.layers`: ``forward(x)`` stores what ``backward
 ``backward`` returns dx and fills ``d<param>`` for every parameter.
 """
 
+import copy
 import math
 from dataclasses import dataclass, field
 
@@ -13,7 +14,8 @@ from .checks import as_float_array
 from .module import Module, Sequential, as_rng, one_blas_thread, positive_int as _positive_int
 
 __all__ = ["Linear", "Sigmoid", "Tanh", "ReLU", "Dropout", "Sequential", "softmax_cross_entropy",
-           "SGD", "minibatches", "accuracy", "fit", "History", "as_rng", "one_blas_thread"]
+           "SGD", "minibatches", "accuracy", "evaluate", "Evaluation", "fit", "History", "as_rng",
+           "one_blas_thread"]
 
 
 class Linear(Module):
@@ -212,6 +214,79 @@ def accuracy(model, X, y, batch_size=512):
     return float(np.mean(pred == y))
 
 
+def _learning_rate(value, step):
+    if not np.isscalar(value) or not value >= 0:
+        raise ValueError(f"lr(step) must return a number ≥ 0; at step {step} it returned {value!r}")
+    return value
+
+
+@dataclass
+class Evaluation:
+    """What :func:`evaluate` measured: mean cross-entropy, accuracy, and each example's predicted
+    class (in the rows' order)."""
+
+    loss: float
+    accuracy: float
+    predictions: np.ndarray
+
+    @property
+    def error(self):
+        """The error rate in percent, 100 · (1 − accuracy)."""
+        return 100 * (1 - self.accuracy)
+
+
+def evaluate(model, X, y, mode="eval", batch_size=512, seed=0):
+    """Loss and accuracy of ``model`` on ``(X, y)``, in ``mode``:
+
+    - ``"eval"``: as at test time (BN uses its running statistics); batch_size only bounds memory.
+    - ``"train"``: as during training — in batches of ``batch_size`` rows of a seeded permutation,
+      BN normalizing each batch with its own μ_B and σ²_B. When ``batch_size`` does not divide the
+      number of examples, the r left over are scored in one more full batch, the last
+      ``batch_size`` rows of the permutation (only those r are counted): every example counts once
+      and every batch has the size whose statistics we want to see.
+
+    The model is not changed (training mode runs on a copy: BN's running statistics stay as they
+    are), and its mode is restored. Returns an :class:`Evaluation`.
+    """
+    if mode not in ("eval", "train"):
+        raise ValueError(f"mode must be 'eval' or 'train'; got {mode!r}")
+    batch_size = _positive_int(batch_size, "batch_size")
+    X, y = np.asarray(X), np.asarray(y)
+    n = len(X)
+    if len(y) != n or n == 0:
+        raise ValueError(f"X and y must hold the same number (> 0) of examples; got {n} and {len(y)}")
+    if mode == "train" and batch_size > n:
+        raise ValueError(f"batch_size must be at most the number of examples ({n}) in training mode; "
+                         f"got {batch_size}")
+    logits = None
+    if mode == "eval":
+        was_training = model.training
+        model.eval()
+        try:
+            with one_blas_thread():
+                logits = np.concatenate([model.forward(X[i:i + batch_size]) for i in range(0, n, batch_size)])
+        finally:
+            model.train(was_training)
+        order = np.arange(n)
+    else:
+        work = copy.deepcopy(model).train()
+        order = as_rng(seed).permutation(n)
+        parts = []
+        with one_blas_thread():
+            for start in range(0, n, batch_size):
+                stop = min(start + batch_size, n)
+                out = work.forward(X[order[max(stop - batch_size, 0):stop]])
+                parts.append(out[-(stop - start):])          # only the rows not scored before
+        logits = np.concatenate(parts)
+    labels = y[order]
+    log_p = logits - logits.max(axis=1, keepdims=True)
+    log_p = log_p - np.log(np.exp(log_p).sum(axis=1, keepdims=True))
+    loss = float(-np.mean(log_p[np.arange(n), labels]))
+    predictions = np.empty(n, np.int64)
+    predictions[order] = logits.argmax(axis=1)
+    return Evaluation(loss, float(np.mean(predictions == y)), predictions)
+
+
 @dataclass
 class History:
     """What :func:`fit` recorded. ``loss[i]`` is the training loss at step i; ``eval_steps`` are the
@@ -235,17 +310,21 @@ class History:
 
 
 def fit(model, X, y, *, steps, batch_size, lr, momentum=0.0, weight_decay=0.0, seed=0,
-        X_test=None, y_test=None, eval_every=None, record=None, progress=None):
+        X_test=None, y_test=None, eval_every=None, record=None, progress=None, on_step=None):
     """Train ``model`` with softmax cross-entropy and SGD; return a :class:`History`.
 
     Parameters
     ----------
     steps, batch_size : number of SGD steps and examples per step (seeded shuffled mini-batches).
-    lr, momentum, weight_decay : the :class:`SGD` settings.
+    lr : the learning rate: a number, or a schedule, a function of the step (1, 2, …) that returns
+        the rate for that step (a warm-up, a step decay: ``lambda step: 0.1 if step <= 1000 else 0.01``).
+    momentum, weight_decay : the :class:`SGD` settings (SGD momentum, not BN's momentum).
     X_test, y_test : if given, test accuracy is measured every ``eval_every`` steps (and at the end).
     record : dict name → function(model) called at the same moments, in eval mode; its results are
         collected in ``history.records[name]`` (e.g. percentiles of a hidden layer's inputs).
     progress : optional function(step, steps) called after every step (e.g. to drive a progress bar).
+    on_step : optional function(step, model, loss) called after every update (e.g. to read BN's
+        running statistics as they move); it must not change the model.
 
     A step whose loss is not finite stops training cleanly: nothing is updated, ``diverged_at`` is
     that step, and ``history.status`` says so.
@@ -254,7 +333,8 @@ def fit(model, X, y, *, steps, batch_size, lr, momentum=0.0, weight_decay=0.0, s
     eval_every = steps if eval_every is None else _positive_int(eval_every, "eval_every")
     record = dict(record or {})
     history = History(records={name: [] for name in record})
-    opt = SGD(model, lr, momentum, weight_decay)
+    schedule = lr if callable(lr) else None
+    opt = SGD(model, schedule(1) if schedule else lr, momentum, weight_decay)
     batches = minibatches(len(X), batch_size, seed)
 
     def evaluate(step):
@@ -280,7 +360,11 @@ def fit(model, X, y, *, steps, batch_size, lr, momentum=0.0, weight_decay=0.0, s
                 break
             history.loss.append(loss)
             model.backward(dlogits)
+            if schedule is not None:
+                opt.lr = _learning_rate(schedule(step), step)
             opt.step()
+            if on_step is not None:
+                on_step(step, model, loss)
             if step % eval_every == 0 or step == steps:
                 evaluate(step)
             if progress is not None:

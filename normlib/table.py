@@ -12,6 +12,7 @@ BN       97.1%      3
 LN       95.0%     12
 """
 
+import unicodedata
 from numbers import Number
 
 __all__ = ["table", "Table"]
@@ -35,6 +36,16 @@ class Table:
         return str(self) == str(other)
 
 
+def _width(text):
+    """Columns ``text`` takes on screen: Hangul and other wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text, width, right):
+    fill = " " * (width - _width(text))
+    return fill + text if right else text + fill
+
+
 def _cell(value, fmt):
     if value is None:
         return "", False
@@ -53,7 +64,7 @@ def table(rows, header, formats=None, gap=2):
     formats: one per column, a format spec (``".3f"``, ``"+.2e"``, ``".1%"``, ``"d"``), a
     function of the value, or None (``str``/default formatting); a single spec applies to every
     column. Numbers are right-aligned, text and yes/no (from booleans) left-aligned; None prints
-    as an empty cell. Returns a :class:`Table` (print it, or leave it as a cell's last line).
+    as an empty cell. Hangul counts two columns wide, as a terminal and Jupyter draw it. Returns a :class:`Table` (print it, or leave it as a cell's last line).
     """
     header = [str(h) for h in header]
     ncol = len(header)
@@ -70,12 +81,12 @@ def table(rows, header, formats=None, gap=2):
         if len(row) != ncol:
             raise ValueError(f"row {i} has {len(row)} values; expected {ncol} (one per header column)")
         body.append([_cell(v, f) for v, f in zip(row, formats)])
-    widths = [max([len(h)] + [len(r[j][0]) for r in body]) for j, h in enumerate(header)]
+    widths = [max([_width(h)] + [_width(r[j][0]) for r in body]) for j, h in enumerate(header)]
     numeric = [bool(body) and all(r[j][1] or r[j][0] == "" for r in body) for j in range(ncol)]
     sep = " " * gap
 
     def line(cells, right):
-        out = [c.rjust(w) if r else c.ljust(w) for c, w, r in zip(cells, widths, right)]
+        out = [_pad(c, w, r) for c, w, r in zip(cells, widths, right)]
         return sep.join(out).rstrip()
 
     lines = [line(header, numeric), line(["-" * w for w in widths], [False] * ncol)]

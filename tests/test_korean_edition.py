@@ -218,3 +218,13 @@ def test_a_stub_lists_every_markdown_cell_and_every_comment():
     assert {cid for cid, e in data["cells"].items() if "ko" in e} == {"md-1", "md-2"}
     assert data["cells"]["code-1"]["comments"] == {"# three values": ""}
     assert len(ke.translation_problems(json.loads(nbformat.writes(english)), data)) == 4
+
+
+def test_readme_ko_uses_the_glossary_terms_and_names_every_notebook():
+    """README.ko.md, a Korean user's door: no variant the glossary avoids, and every notebook of the
+    course in its list (so the list follows a renumbering)."""
+    readme = (ROOT / "README.ko.md").read_text(encoding="utf-8")
+    assert not glossary.lint(readme), glossary.lint(readme)
+    missing = [p.name for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")) if p.name not in readme]
+    assert not missing, f"README.ko.md does not list {missing}"
+    assert "README.ko.md" in (ROOT / "README.md").read_text(encoding="utf-8").split("\n\n")[1]

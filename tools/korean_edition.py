@@ -302,6 +302,8 @@ def check(root=ROOT):
 def english_notebook(key):
     """notebooks/NN_name.ipynb from "NN", "NN_name" or a path."""
     found = sorted(ENGLISH.glob(f"{Path(key).stem.split('_')[0]}_*.ipynb"))
+    exact = [p for p in found if p.stem == Path(key).stem]     # "NN_name" picks one of two NN_ notebooks
+    found = exact or found
     if len(found) != 1:
         raise SystemExit(f"no single English notebook for {key!r} in notebooks/: {found}")
     return found[0]

@@ -43,8 +43,11 @@ PROSE_RULES = {
     "batch-size-prose": r"\bbatch(?:es)? (?:size |of )?[NB]\b",
 }
 MOMENTUM = re.compile(r"\bmomentum\b", re.I)
-MOMENTUM_QUALIFIER = re.compile(r"\bBN\b|batch[- ]norm|running|moving|new batch|\bSGD\b|optimi[sz]er|"
-                                r"velocity|heavy[- ]ball|Nesterov", re.I)
+# the Latin words may carry a Korean particle (BN의 momentum, SGD의 모멘텀), and the Korean edition's
+# own qualifiers count: 이동 평균/통계량 (running), 새 배치 (new batch), 배치 정규화, 경사 하강법
+MOMENTUM_QUALIFIER = re.compile(r"(?<![A-Za-z])BN(?![A-Za-z])|batch[- ]norm|running|moving|new batch|"
+                                r"(?<![A-Za-z])SGD(?![A-Za-z])|optimi[sz]er|velocity|heavy[- ]ball|Nesterov|"
+                                r"이동 (?:평균|통계량|추정값)|새 배치|배치 정규화|경사 하강법", re.I)
 
 MATH = re.compile(r"\$\$(.*?)\$\$|(?<![\\$])\$(?!\$)(.+?)(?<!\\)\$", re.S)
 CODE = re.compile(r"^\s*(```|~~~).*?^\s*\1|`[^`\n]*`", re.S | re.M)

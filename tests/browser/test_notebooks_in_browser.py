@@ -30,7 +30,19 @@ except ImportError:
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+# Both editions: the English notebooks and the Korean ones (notebooks/ko/, issue 17), which a
+# student opens the same way and whose explorers, checkers and figures speak Korean.
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "notebooks" / "ko").glob("*.ipynb"))
+
+
+def _name(notebook):
+    """The notebook's path under notebooks/: "03_batch_norm_training.ipynb", "ko/03_….ipynb"."""
+    return notebook.relative_to(ROOT / "notebooks").as_posix()
+
+
+def _stem(notebook):
+    """A file-name stem for its screenshots: "03_batch_norm_training", "ko.03_batch_norm_training"."""
+    return _name(notebook)[:-len(".ipynb")].replace("/", ".")
 OUT = ROOT / "build" / "browser"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -200,17 +212,18 @@ def _slider_latencies(page, explorer, changes=5):
     raise AssertionError("no slider of this explorer changed its figure")
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[_name(p) for p in NOTEBOOKS])
 def test_notebook_runs_and_explorers_respond(lab, browser, notebook):
     url, token = lab
+    name, stem = _name(notebook), _stem(notebook)
     n_code = sum(c["cell_type"] == "code" for c in json.loads(notebook.read_text())["cells"])
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     console_errors = []
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     try:
-        _open_and_run(page, url, token, notebook.name, n_code)
+        _open_and_run(page, url, token, name, n_code)
         problems = page.evaluate(JS_PROBLEMS)
-        assert not problems, f"{notebook.name}: " + "\n".join(problems)
+        assert not problems, f"{name}: " + "\n".join(problems)
         assert not [e for e in console_errors if "widget" in e.lower()], console_errors
 
         explorers = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .normlib-explorer")
@@ -220,17 +233,17 @@ def test_notebook_runs_and_explorers_respond(lab, browser, notebook):
             explorer = explorers.nth(k)
             explorer.scroll_into_view_if_needed()
             cut = explorer.evaluate(JS_CUT_LABELS)
-            assert not cut, f"{notebook.name}: widget labels cut short at 1400 px: {cut}"
+            assert not cut, f"{name}: widget labels cut short at 1400 px: {cut}"
             latencies += _slider_latencies(page, explorer)
-            explorer.screenshot(path=str(OUT / f"{notebook.stem}.explorer{k}.png"))   # for the README
-        page.screenshot(path=str(OUT / f"{notebook.stem}.png"), full_page=True)
+            explorer.screenshot(path=str(OUT / f"{stem}.explorer{k}.png"))   # for the README
+        page.screenshot(path=str(OUT / f"{stem}.png"), full_page=True)
         if latencies:
             p50 = statistics.median(latencies) * 1e3
-            report = {"notebook": notebook.name, "explorers": explorers.count(),
+            report = {"notebook": name, "explorers": explorers.count(),
                       "slider_changes": len(latencies), "p50_ms": round(p50, 1),
                       "max_ms": round(max(latencies) * 1e3, 1)}
-            (OUT / f"{notebook.stem}.latency.json").write_text(json.dumps(report))
-            print(f"\n{notebook.name}: slider → new figure on screen, p50 {p50:.0f} ms "
+            (OUT / f"{stem}.latency.json").write_text(json.dumps(report))
+            print(f"\n{name}: slider → new figure on screen, p50 {p50:.0f} ms "
                   f"over {len(latencies)} changes of {explorers.count()} explorer(s)")
     finally:
         page.close()

@@ -10,3 +10,14 @@ def test_answer_axes_follows_numpys_conventions():
         answer_axes((3,), 3)
     with pytest.raises((TypeError, ValueError)):
         answer_axes("HW", 4)
+
+
+@pytest.mark.parametrize("feedback, expected", [
+    ("correct: the mean is 0", True), ("correct", True), ("정답: 평균이 0입니다", True), ("정답", True),
+    ("mean norm: correct\n3/3 correct", True), ("평균: 정답\n3개 중 3개 정답", True),
+    ("2/3 correct", False), ("3개 중 2개 정답", False), ("정답이 아닙니다: 평균이 3입니다", False),
+    ("incorrect: the mean is 3", False), ("correctly shaped, but the mean is 3", False), ("", False),
+])
+def test_is_correct_reads_both_languages(feedback, expected):
+    from normlib.checking import is_correct
+    assert is_correct(feedback) is expected

@@ -44,3 +44,8 @@ def test_repr_is_the_text():
 def test_bad_input_names_the_parameter(kwargs, message):
     with pytest.raises(ValueError, match=message):
         nl.table(**kwargs)
+
+
+def test_hangul_takes_two_columns_so_korean_tables_line_up():
+    t = nl.table([("배치", 1), ("ab", 22)], header=("정규화", "n"))
+    assert str(t).splitlines() == ["정규화   n", "------  --", "배치     1", "ab      22"]

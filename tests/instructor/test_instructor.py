@@ -56,6 +56,16 @@ def release(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def release_ko(tmp_path_factory):
+    """The Korean edition's student versions (make assignments EDITION=ko), or None without it."""
+    if not KOREAN:
+        return None
+    root = tmp_path_factory.mktemp("course_ko")
+    run(REPO / "instructor" / "assignments.py", "--root", root, "--edition", "ko")
+    return root / "release"
+
+
+@pytest.fixture(scope="session")
 def solutions():
     return build_source.load_solutions()
 
@@ -113,6 +123,41 @@ def test_solution_and_mistake_against_the_checker_directly(solutions, notebook, 
     assert passed(" ".join(feedback["solution"].split())), feedback["solution"]
     assert not passed(" ".join(feedback["mistake"].split()))
     assert entry["diagnosis"] in feedback["mistake"], feedback["mistake"]
+
+
+KOREAN = sorted((REPO / "notebooks" / "ko").glob("[0-9][0-9]_*.ipynb"))
+HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def korean_exercises():
+    """[(notebook stem, checker, names)] of the exercises of the Korean edition's notebooks."""
+    return [(n, c, names) for n, c, names in all_exercises() if (REPO / "notebooks" / "ko" / f"{n}.ipynb").exists()]
+
+
+@pytest.mark.parametrize("notebook,checker,names", korean_exercises(),
+                         ids=[f"ko-{n}-{c}" for n, c, _ in korean_exercises()])
+def test_solution_and_mistake_in_korean(solutions, notebook, checker, names):
+    """The Korean edition's checkers: the solution counts as correct (normlib.checking.is_correct,
+    which the autograder uses), the mistake does not, and the student reads why in Korean."""
+    import importlib
+
+    import numpy as np
+    import normlib
+    lesson = importlib.import_module("normlib.lessons.l" + notebook)
+    entry = solutions[notebook][checker]
+    names = names or ["sequence_axes"]
+    feedback = {}
+    normlib.set_language("ko")
+    try:
+        for kind in ("solution", "mistake"):
+            ns = {"np": np, "lesson": lesson}
+            exec(entry[kind].replace("{answer}", names[0]), ns)
+            feedback[kind] = str(getattr(lesson, checker)(*[ns[n] for n in names]))
+    finally:
+        normlib.set_language("en")
+    assert passed(" ".join(feedback["solution"].split())), feedback["solution"]
+    assert not passed(" ".join(feedback["mistake"].split())), feedback["mistake"]
+    assert HANGUL.search(feedback["mistake"]), f"the feedback is not in Korean: {feedback['mistake']}"
 
 
 def test_a_named_answer_becomes_gradable(tmp_path, solutions):
@@ -189,18 +234,21 @@ def grade(tmp, submissions, *extra):
 
 
 def passed(feedback):
-    last = feedback.split(" ")[-2:]
-    return feedback.startswith("correct") or (last[1] == "correct" and len(set(last[0].split("/"))) == 1)
+    from normlib.checking import is_correct        # "correct…", "k/k correct", "정답…", "k개 중 k개 정답"
+    return is_correct(feedback)
 
 
 @pytest.fixture(scope="session")
-def round_trip(release, solutions, tmp_path_factory):
+def round_trip(release, release_ko, solutions, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("round_trip")
     subs = tmp / "submissions"
     for stem in sorted({nb for nb, _ in gradable()}):
         ex = solutions[stem]
         write(subs / "correct" / f"{stem}.ipynb", fill(release, stem, {k: e["solution"] for k, e in ex.items()}))
         write(subs / "wrong" / f"{stem}.ipynb", fill(release, stem, {k: e["mistake"] for k, e in ex.items()}))
+        if release_ko is not None and (release_ko / stem).is_dir():    # a student of the Korean edition
+            write(subs / "correct_ko" / f"{stem}.ipynb", fill(release_ko, stem, {k: e["solution"] for k, e in ex.items()}))
+            write(subs / "wrong_ko" / f"{stem}.ipynb", fill(release_ko, stem, {k: e["mistake"] for k, e in ex.items()}))
     t = time.perf_counter()
     rows = grade(tmp, subs)
     print(f"round trip: {time.perf_counter() - t:.0f} s; {tmp / 'grades.csv'}")
@@ -209,6 +257,9 @@ def round_trip(release, solutions, tmp_path_factory):
         totals = {r["student"]: r for r in csv.DictReader(f)}
     n = len(gradable())
     assert (float(totals["correct"]["total"]), float(totals["wrong"]["total"])) == (n, 0), totals
+    if "correct_ko" in totals:
+        n_ko = sum(1 for nb, _ in gradable() if (release_ko / nb).is_dir())
+        assert (float(totals["correct_ko"]["total"]), float(totals["wrong_ko"]["total"])) == (n_ko, 0), totals
     assert float(totals["correct"]["max_score"]) == n
     (REPO / "build" / "instructor").mkdir(parents=True, exist_ok=True)
     (REPO / "build" / "instructor" / "round_trip.csv").write_text((tmp / "grades.csv").read_text())
@@ -222,6 +273,14 @@ def test_round_trip_solution_gets_full_credit(round_trip, notebook, exercise):
     assert passed(r["feedback"]), r
 
 
+@pytest.mark.parametrize("notebook,exercise", [(n, e) for n, e in gradable()
+                                               if (REPO / "notebooks" / "ko" / f"{n}.ipynb").exists()])
+def test_round_trip_korean_student_gets_the_same_credit_and_feedback_in_korean(round_trip, notebook, exercise):
+    right, wrong = round_trip[("correct_ko", notebook, exercise)], round_trip[("wrong_ko", notebook, exercise)]
+    assert (float(right["score"]), float(wrong["score"])) == (1.0, 0.0), (right, wrong)
+    assert HANGUL.search(wrong["feedback"]), f"a Korean student's feedback is not in Korean: {wrong}"
+
+
 @pytest.mark.parametrize("notebook,exercise", gradable())
 def test_round_trip_classic_mistake_gets_zero_and_its_diagnosis(round_trip, solutions, notebook, exercise):
     r = round_trip[("wrong", notebook, exercise)]
@@ -230,8 +289,10 @@ def test_round_trip_classic_mistake_gets_zero_and_its_diagnosis(round_trip, solu
 
 
 def test_round_trip_grades_every_exercise_and_nothing_else(round_trip):
+    korean = {(s, nb, ex) for s in ("correct_ko", "wrong_ko") for nb, ex in gradable()
+              if (REPO / "notebooks" / "ko" / f"{nb}.ipynb").exists()}
     assert {(s, nb, ex) for s, nb, ex in round_trip} == \
-        {(s, nb, ex) for s in ("correct", "wrong") for nb, ex in gradable()}
+        {(s, nb, ex) for s in ("correct", "wrong") for nb, ex in gradable()} | korean
 
 
 # ---------------------------------------------------------------------------------------------

@@ -311,7 +311,7 @@ def test_running_average_explorer_keeps_every_curve_on_its_axis():
     for state in (dict(convention="new", momentum=0.001, stat="mean", layer=2, unit=3),
                   dict(convention="new", momentum=0.1, stat="var", layer=1, unit=1)):
         ex.update(**state)
-        for line in (ex.dots, ex.pop, ex.est, ex.other):
+        for line in (ex.dots, ex.pop, ex.est):
             y = np.asarray(line.get_ydata(), float)
             assert y.size and np.all((y >= -1e-9) & (y <= 1 + 1e-9)), line.get_label()
         shown = [t for t in ex.ticks if t.get_text()]
@@ -319,16 +319,34 @@ def test_running_average_explorer_keeps_every_curve_on_its_axis():
 
 
 def test_running_average_explorer_shows_one_average_for_both_conventions():
+    """PyTorch's 0.1 and CS231n's 0.9 draw the same estimate; the swaps (0.9 in PyTorch's formula,
+    0.1 in CS231n's) draw another one, the same for both, which follows the batches more closely."""
     ex = RunningAverageExplorer()
     ex.update(convention="new", momentum=0.1, stat="var", layer=1, unit=0)
     pytorch = np.array(ex.est.get_ydata())
-    other = np.array(ex.other.get_ydata())
     ex.update(convention="old", momentum=0.9)
     np.testing.assert_allclose(ex.est.get_ydata(), pytorch, rtol=1e-9)
     ex.update(convention="old", momentum=0.1)                 # the swap: weight 0.9 on the new batch
-    np.testing.assert_allclose(ex.est.get_ydata(), other, rtol=1e-9)
+    swap = np.array(ex.est.get_ydata())
+    ex.update(convention="new", momentum=0.9)
+    np.testing.assert_allclose(ex.est.get_ydata(), swap, rtol=1e-9)
+    dots = np.array(ex.dots.get_ydata())
+    assert np.mean(np.abs(swap - dots)) < 0.5 * np.mean(np.abs(pytorch - dots))
+    assert not np.allclose(swap, pytorch)
     ex.update(convention="cumulative")
-    assert len(ex.other.get_xdata()) == 0 and not ex.w_other.get_visible()
+    assert "1/500" in ex.w_title.get_text()
+
+
+def test_running_average_explorer_speaks_the_readers_language():
+    ex = RunningAverageExplorer.small()
+    assert ex.est.get_label() == "running estimate BN stores"
+    nl.set_language("ko")
+    try:
+        ko = RunningAverageExplorer.small()
+        assert ko.est.get_label() == "BN이 저장하는 이동 추정값"
+        assert "유닛" in ko.head.get_text() and ko.text("caption").startswith("BN의 momentum")
+    finally:
+        nl.set_language("en")
 
 
 def test_blitted_render_equals_a_full_redraw():

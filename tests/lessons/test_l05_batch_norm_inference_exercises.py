@@ -116,3 +116,24 @@ def test_batch_statistics_are_caught_on_the_batch_of_one_too():
 
     text = check_bn_inference(batch_stats_only_when_one)
     assert "β for every unit" in text and 1 in calls
+
+
+def test_the_feedback_speaks_the_readers_language():
+    """The same mistake named in English (the default) and, after nl.set_language("ko"), in Korean."""
+    import normlib as nl
+
+    def flipped(r_mean, r_var, x, momentum):
+        return (momentum * r_mean + (1 - momentum) * x.mean(0),
+                momentum * r_var + (1 - momentum) * x.var(0, ddof=1))
+
+    def batch_stats(x, rm, rv, gamma, beta, eps):
+        return gamma * (x - x.mean(0)) / np.sqrt(x.var(0) + eps) + beta
+
+    assert "weight of the *old* value" in check_running_update(flipped)
+    nl.set_language("ko")
+    try:
+        assert "*이전* 값의 가중치" in check_running_update(flipped)
+        assert check_running_update(right_update).startswith("정답")
+        assert "배치 자신의 평균과 분산" in check_bn_inference(batch_stats)
+    finally:
+        nl.set_language("en")

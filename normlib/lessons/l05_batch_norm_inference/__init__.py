@@ -12,6 +12,7 @@ from .experiments import (
 from .explorer import (
     NUMBERS, CONVENTIONS, LABELS, INIT, N_TICKS, K_MAX, nice_ticks, RunningAverageExplorer,
 )
+from .figures import softmax, plot_one_image_in_batches, plot_ema_vs_precise
 from .exercises import (
     check_running_update, check_bn_inference,
 )

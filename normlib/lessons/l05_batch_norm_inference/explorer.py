@@ -1,35 +1,38 @@
 """Explorer for notebook 05: the running estimate of a BN statistic against the population over training.
 
-Left: for one unit of one BN layer of the Figure 1 network, trained on the digits, the statistic of
-every training batch (grey dots), the population statistic of the whole training set with the
-weights of that step (black, drawn on top), and the running estimate that BN would store (orange) — with the
-chosen number read as PyTorch reads it (weight of the *new* batch), as CS231n reads it (weight of
-the *old* value), or ``momentum=None`` (cumulative). The dashed purple line puts the same number
-into the other formula. Right: the weight each past batch has in the estimate at the last step.
+Left: for one unit of one BN layer of the Figure 1 network, trained on the digits, three things
+only: the statistic of every training batch (light grey dots: what the average is fed), the
+population statistic of the whole training set with the weights of that step (black, dashed: the
+target), and the running estimate that BN would store (orange, batch norm's colour in the course,
+normlib/palette.py). The chosen number is read as PyTorch reads it (BN's momentum = the weight of the
+*new* batch), as CS231n reads it (the weight of the *old* value), or ``momentum=None`` (cumulative):
+switching the formula with the same number shows the swap. Right: the weight each past batch has in
+the estimate at the last step.
 
 The training run is computed once (:func:`~normlib.lessons.l05_batch_norm_inference.experiments.track_bn_statistics`, cached); the
 controls only recompute a running average of 500 numbers. The y-axis of the left panel is rescaled
 per series onto fixed axes (its tick labels and grid lines are redrawn as dynamic artists, 4 to 6
-round ticks that the data fills), so every control blits.
+round ticks that the data fills), so every control blits. Every text comes from the message
+catalogue (keys ``l05.explorer.*``; normlib/i18n.py).
 """
 
 import numpy as np
-from matplotlib import patheffects
 
 from . import experiments as BI
 from ...explorer import Explorer
-from ...palette import COLORS
+from ...i18n import t
+from ...palette import COLORS, NORM_COLORS
 
 NUMBERS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 0.7, 0.9, 0.97, 0.99, 0.997, 0.999)
 CONVENTIONS = {"new": "PyTorch: r ← (1 − momentum)·r + momentum·x",
                "old": "CS231n: r ← momentum·r + (1 − momentum)·x",
                "cumulative": "PyTorch, momentum=None: cumulative average"}
-# the toggle buttons' labels: short enough to show whole
+# the toggle buttons' labels (catalogue keys l05.explorer.formula.*): short enough to show whole
 LABELS = {"new": "PyTorch: weight of new", "old": "CS231n: weight of old", "cumulative": "momentum=None"}
 INIT = {"mean": 0.0, "var": 1.0}          # PyTorch's initial running_mean and running_var
 N_TICKS = (4, 6)                          # the left panel shows 4 to 6 round ticks
 K_MAX = 120                               # batches back shown in the weights panel
-ESTIMATE, OTHER, POPULATION, BATCH = COLORS.orange, COLORS.purple, COLORS.black, "0.62"
+ESTIMATE, POPULATION, BATCH = NORM_COLORS["bn"], COLORS.black, "0.72"
 
 
 def nice_ticks(lo, hi, n=N_TICKS):
@@ -59,9 +62,10 @@ def _fmt(v):
 
 class RunningAverageExplorer(Explorer):
     name = "l05_batch_norm_inference"
-    title = "Running estimates of a BN statistic: momentum, its two conventions, and momentum=None"
-    caption = ("move the momentum: does the orange running estimate follow the black population "
-               "statistic, lag behind it, or jump with every batch?")
+    title = "Running estimates of a BN statistic: BN's momentum, its two conventions, and momentum=None"
+    caption = ("try BN's momentum 0.001, 0.1 and 0.9: does the orange running estimate follow the dashed "
+               "population statistic, lag behind it, or jump with every batch? Then the same number "
+               "in the other formula.")
     figsize = (9.6, 4.5)
 
     @classmethod
@@ -80,15 +84,18 @@ class RunningAverageExplorer(Explorer):
         layers, units = self.results.batch_mean.shape[1:]
         style = {"description_width": "initial"}
         return {
-            "convention": W.ToggleButtons(options=[(v, k) for k, v in LABELS.items()], value="new",
-                                          description="formula", style=style,
-                                          tooltips=[CONVENTIONS[k] for k in LABELS]),
+            "convention": W.ToggleButtons(options=[(t(f"l05.explorer.formula.{k}"), k) for k in LABELS],
+                                          value="new", description=t("l05.explorer.control.formula"),
+                                          style=style, tooltips=[CONVENTIONS[k] for k in LABELS]),
             "momentum": W.SelectionSlider(options=[(f"{v:g}", v) for v in NUMBERS], value=0.1,
-                                          description="momentum", style=style),
-            "stat": W.ToggleButtons(options=[("mean", "mean"), ("variance", "var")], value="var",
-                                    description="statistic"),
-            "layer": W.ToggleButtons(options=list(range(1, layers + 1)), value=1, description="BN layer"),
-            "unit": W.IntSlider(min=0, max=units - 1, value=1, description="unit"),
+                                          description=t("l05.explorer.control.momentum"), style=style),
+            "stat": W.ToggleButtons(options=[(t("l05.explorer.stat.mean"), "mean"),
+                                             (t("l05.explorer.stat.var"), "var")], value="var",
+                                    description=t("l05.explorer.control.statistic"), style=style),
+            "layer": W.ToggleButtons(options=list(range(1, layers + 1)), value=1,
+                                     description=t("l05.explorer.control.layer"), style=style),
+            "unit": W.IntSlider(min=0, max=units - 1, value=1, description=t("l05.explorer.control.unit"),
+                                style=style),
         }
 
     def sync_controls(self):
@@ -102,20 +109,18 @@ class RunningAverageExplorer(Explorer):
         ax.set_autoscale_on(False)
         ax.set_yticks([])
         ax.tick_params(labelsize=8)
-        ax.set_xlabel("training step")
-        ax.set_ylabel("value of the statistic", labelpad=36)
+        ax.set_xlabel(t("l05.explorer.xlabel"))
+        ax.set_ylabel(t("l05.explorer.ylabel"), labelpad=36)
         n = N_TICKS[1]
         self.ticks = [ax.text(-0.012, 0, "", transform=ax.get_yaxis_transform(), ha="right", va="center",
                               fontsize=8) for _ in range(n)]
-        self.grid, = ax.plot([], [], color="0.88", lw=0.8, transform=ax.get_yaxis_transform(), zorder=0)
-        self.dots, = ax.plot([], [], ".", color=BATCH, ms=3, label="batch statistic (enters the average)")
-        self.other, = ax.plot([], [], color=OTHER, lw=0.8, alpha=0.8,
-                              label="same number, other formula")
-        self.est, = ax.plot([], [], color=ESTIMATE, lw=2.0, label="running estimate (this setting)")
-        # the population on top of the estimate, outlined in white so that it shows where they agree
-        self.pop, = ax.plot([], [], color=POPULATION, lw=1.2, label="population (whole training set)",
-                            path_effects=[patheffects.Stroke(linewidth=2.6, foreground="white"),
-                                          patheffects.Normal()])
+        self.grid, = ax.plot([], [], color="0.9", lw=0.8, transform=ax.get_yaxis_transform(), zorder=0)
+        # three series: the batches (faint, underneath), the estimate, the target (dashed, on top, so
+        # the orange shows between its dashes where the two agree)
+        self.dots, = ax.plot([], [], ".", color=BATCH, ms=2.5, zorder=1, label=t("l05.explorer.legend.batch"))
+        self.est, = ax.plot([], [], color=ESTIMATE, lw=2.4, zorder=2, label=t("l05.explorer.legend.estimate"))
+        self.pop, = ax.plot([], [], color=POPULATION, lw=1.3, ls=(0, (4, 3)), zorder=3,
+                            label=t("l05.explorer.legend.population"))
         self.head = ax.set_title(" \n ", fontsize=9, loc="left")
         wx = self.wx = fig.add_subplot(gs[0, 2])
         wx.set_xlim(-2, K_MAX)
@@ -123,18 +128,16 @@ class RunningAverageExplorer(Explorer):
         wx.set_ylim(1e-4, 1.5)
         wx.set_autoscale_on(False)
         wx.tick_params(labelsize=8)
-        wx.set_xlabel("batches back from the last step (k)")
-        wx.set_ylabel("weight of batch k in the final estimate")
+        wx.set_xlabel(t("l05.explorer.weights_xlabel"))
+        wx.set_ylabel(t("l05.explorer.weights_ylabel"))
         k = np.arange(K_MAX + 1)
-        self.w_est, = wx.plot(k, np.ones_like(k, float), color=ESTIMATE, lw=2.0)
         # markers: with a large new-batch weight the curve falls off the axis within a few batches
-        self.w_other, = wx.plot(k, np.ones_like(k, float), color=OTHER, lw=1.1, ls="--", marker="o", ms=3.5)
-        self.w_title = wx.set_title(" \n \n \n ", fontsize=8.5, loc="left")
-        handles = [self.dots, self.pop, self.est, self.other]
-        fig.legend(handles, [h.get_label() for h in handles], loc="outside lower center", ncol=4,
-                   fontsize=8, frameon=False, handlelength=2.2, columnspacing=1.5, markerscale=2)
-        self.dynamic = ([self.grid, self.dots, self.other, self.est, self.pop, self.head, self.w_est,
-                         self.w_other, self.w_title] + self.ticks)
+        self.w_est, = wx.plot(k, np.ones_like(k, float), color=ESTIMATE, lw=1.6, marker="o", ms=2)
+        self.w_title = wx.set_title(" \n \n ", fontsize=8.5, loc="left")
+        handles = [self.dots, self.est, self.pop]
+        fig.legend(handles, [h.get_label() for h in handles], loc="outside lower center", ncol=3,
+                   fontsize=8, frameon=False, handlelength=2.6, columnspacing=1.8, markerscale=3)
+        self.dynamic = [self.grid, self.dots, self.est, self.pop, self.head, self.w_est, self.w_title] + self.ticks
 
     def _average(self, batch, stat, convention, number):
         if convention == "cumulative":
@@ -145,10 +148,7 @@ class RunningAverageExplorer(Explorer):
         r = self.results
         batch, pop = r.series(stat, layer - 1, unit)
         est = self._average(batch, stat, convention, momentum)
-        other_conv = {"new": "old", "old": "new"}.get(convention)
-        show_other = other_conv is not None and not (other_conv == "old" and momentum >= 1)
-        other = self._average(batch, stat, other_conv, momentum) if show_other else est
-        shown = (batch, pop, est, other)            # the axis fits every curve drawn
+        shown = (batch, pop, est)            # the axis fits every curve drawn
         ticks = nice_ticks(min(v.min() for v in shown), max(v.max() for v in shown))
         lo, hi = ticks[0], ticks[-1]
         scale = lambda v: (v - lo) / (hi - lo)
@@ -163,32 +163,22 @@ class RunningAverageExplorer(Explorer):
         self.dots.set_data(self.steps, scale(batch))
         self.pop.set_data(r.pop_steps, scale(pop))
         self.est.set_data(self.steps, scale(est))
-        if not show_other:
-            self.other.set_data([], [])
-            self.w_other.set_visible(False)
-        else:
-            self.other.set_data(self.steps, scale(other))
-            self.w_other.set_visible(True)
         T = len(self.steps)
         if convention == "cumulative":
-            w_text = f"every batch weighs 1/{T}:\nthe average of all {T} batches\nsince step 1"
+            w_text = t("l05.explorer.weights_cumulative", steps=T)
             weights, _ = BI.ema_weights(T, None)
         else:
             w = BI.new_batch_weight(momentum, convention)
             weights, init_w = BI.ema_weights(T, momentum, convention)
             n_eff = f"{1 / w:,.0f}" if 1 / w >= 100 else f"{1 / w:.3g}"
-            w_text = (f"orange: new-batch weight w = {w:.3g}\n≈ the last {n_eff} batches"
-                      + (f";\n{100 * init_w:.0f}% still on the initial value" if init_w >= 0.005 else ""))
-            if self.w_other.get_visible():
-                w2 = BI.new_batch_weight(momentum, other_conv)
-                w_text += f"\npurple, other formula: w = {w2:.3g}"
+            w_text = t("l05.explorer.weights_ema", w=f"{w:.3g}", n=n_eff)
+            if init_w >= 0.005:
+                w_text += t("l05.explorer.weights_initial", percent=f"{100 * init_w:.0f}")
         self.w_est.set_ydata(np.maximum(weights[:K_MAX + 1], 1e-30))
-        if other_conv is not None and self.w_other.get_visible():
-            self.w_other.set_ydata(np.maximum(BI.ema_weights(T, momentum, other_conv)[0][:K_MAX + 1], 1e-30))
-        name = "mean μ" if stat == "mean" else "variance (stored unbiased, m/(m − 1)·σ²)"
-        setting = {"new": f"PyTorch, momentum = {momentum:g}", "old": f"CS231n, momentum = {momentum:g}",
-                   "cumulative": "momentum=None"}[convention]
-        self.head.set_text(f"BN layer {layer}, unit {unit}: {name}; {setting}\n"
-                           f"at step {T}: running estimate {_fmt(est[-1])}, population {_fmt(pop[-1])}")
-        # always 4 lines (the layout was made for 4; the text sits on the axes, blank lines on top)
-        self.w_title.set_text(" \n" * (3 - w_text.count("\n")) + w_text)
+        name = t("l05.explorer.name.mean" if stat == "mean" else "l05.explorer.name.var")
+        setting = (t("l05.explorer.setting.cumulative") if convention == "cumulative"
+                   else t(f"l05.explorer.setting.{convention}", momentum=f"{momentum:g}"))
+        self.head.set_text(t("l05.explorer.head", layer=layer, unit=unit, name=name, setting=setting,
+                             steps=T, estimate=_fmt(est[-1]), population=_fmt(pop[-1])))
+        # always 3 lines (the layout was made for 3; the text sits on the axes, blank lines on top)
+        self.w_title.set_text(" \n" * (2 - w_text.count("\n")) + w_text)

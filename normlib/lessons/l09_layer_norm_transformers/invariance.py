@@ -8,14 +8,14 @@ training case), then normalizes them:
     layer norm    ẑ_ni = (z_ni − μ_n)/√(σ²_n + ε),   μ_n, σ²_n over the H units, per case n
     RMSNorm       ẑ_ni = z_ni / √(mean_i z²_ni + ε)   (Zhang & Sennrich 2019; no centring)
 
-(gain g = 1 and bias b = 0: the paper's invariances hold for any fixed g, b, since they act after ẑ).
-The six transformations of Table 1, with δ > 0 a scalar and γ a vector:
+(gain γ = 1 and bias β = 0: the paper's invariances hold for any fixed γ, β, since they act after ẑ).
+The six transformations of Table 1, with δ > 0 a scalar and v a vector (the paper writes γ; here γ is kept for the gain of a normalization):
 
     weight matrix re-scaling         W → δ W
-    weight matrix re-centering       W → W + 1γᵀ     (γ ∈ R^D: the same vector added to every row)
+    weight matrix re-centering       W → W + 1vᵀ     (v ∈ R^D: the same vector added to every row)
     weight vector re-scaling         w_i → δ w_i     (one unit's incoming weights)
     dataset re-scaling               x_n → δ x_n for every case n
-    dataset re-centering             x_n → x_n + γ for every case n   (γ ∈ R^D)
+    dataset re-centering             x_n → x_n + v for every case n   (v ∈ R^D)
     single training case re-scaling  x_1 → δ x_1, the other cases unchanged
 
 :func:`invariance_table` applies each and reports "Invariant" when the normalized output of every
@@ -62,13 +62,13 @@ def normalized_output(method, W, x, eps=1e-5):
 def transform(name, W, x, delta=3.0, rng=0):
     """Apply the transformation ``name`` (one of :data:`TRANSFORMATIONS`); return new (W, x).
 
-    γ is a seeded random vector; ``delta`` the scale factor (the paper's δ)."""
+    v is a seeded random vector; ``delta`` the scale factor (the paper's δ)."""
     W, x = np.array(W, np.float64), np.array(x, np.float64)
     gamma = as_rng(rng).normal(0.0, 1.0, W.shape[1])
     if name == "weight matrix re-scaling":
         W *= delta
     elif name == "weight matrix re-centering":
-        W += gamma[None, :]                      # 1γᵀ: row i gets γ, for every i
+        W += gamma[None, :]                      # 1vᵀ: row i gets v, for every i
     elif name == "weight vector re-scaling":
         W[0] *= delta
     elif name == "dataset re-scaling":
@@ -104,7 +104,7 @@ def invariance_table(W=None, x=None, delta=3.0, eps=1e-5, tol=1e-4, seed=0):
 
 def format_table(table):
     """The table as text, one row per normalization, short column names."""
-    short = ["W×δ", "W+1γᵀ", "w_i×δ", "x×δ", "x+γ", "x_1×δ"]
+    short = ["W×δ", "W+1vᵀ", "w_i×δ", "x×δ", "x+v", "x_1×δ"]
     lines = [f"{'':<12}" + "".join(f"{s:>11}" for s in short)]
     for method, row in table.items():
         lines.append(f"{method:<12}" + "".join(f"{v:>11}" for v in row))

@@ -1,0 +1,14 @@
+"""Lesson 09: everything `notebooks/09_layer_norm_transformers.ipynb` uses, under one name.
+
+    from normlib.lessons import l09_layer_norm_transformers as lesson
+"""
+
+from .invariance import (
+    NORMALIZATIONS, TRANSFORMATIONS, PAPER_TABLE_1, normalized_output, transform,
+    invariance_table, format_table,
+)
+from .transformer import (
+    PLACEMENTS, ResidualBlock, residual_stack, gradient_norms, train_stack,
+)
+from .exercises import check_rms_norm
+from .figures import plot_gradient_norms
