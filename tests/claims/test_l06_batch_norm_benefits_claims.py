@@ -29,13 +29,15 @@ def test_claim_bn_trains_at_learning_rates_several_times_larger():
     """"BN's largest trainable rate is several times the plain network's": for every seed the plain
     network trains at 4 and fails at 11.3, the BN network trains at 22.6 and fails at 64 — so the
     ratio of the largest trainable rates is more than 22.6/11.3 = 2 and less than 64/4 = 16, whatever
-    the seed and the CPU (the saved 8 seeds give the median and range that the notebook states)."""
+    the seed and the CPU (the saved 8 seeds give the median and range that the notebook states). The
+    student's sweep: "only BN trains at 16 … neither at 64"."""
     for s in SEEDS:
         plain = {lr: final("plain", lr, s) for lr in (4.0, 8 * R2)}
         bn = {lr: final("bn", lr, s) for lr in (16 * R2, 64.0)}
         assert plain[4.0] >= 0.9 and plain[8 * R2] < 0.5, (s, plain)
         assert bn[16 * R2] >= 0.9 and bn[64.0] < 0.5, (s, bn)
         assert final("bn", 8 * R2, s) >= 0.9, s               # at 11.3 only BN trains
+        assert final("plain", 16.0, s) < 0.5 and final("bn", 16.0, s) >= 0.9, s   # and at 16 ("your sweep")
 
 
 def test_claim_bn_trains_at_small_rates_where_the_plain_network_barely_moves():
