@@ -32,6 +32,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .checks import as_float_array
+from .i18n import t
 from .layers import BatchNorm
 from .module import Sequential, positive_int
 from .nn import ReLU, Sigmoid, Tanh, softmax_cross_entropy
@@ -171,11 +172,11 @@ def plot_histograms(diagnosis, bins=40, color=None, fig=None):
         for ax, data, edges in ((ax_x, r.values, edges_x), (ax_g, r.grads, edges_g)):
             counts, _ = np.histogram(data[np.isfinite(data)], bins=edges)
             ax.plot(0.5 * (edges[:-1] + edges[1:]), counts / data.size, lw=1.6, **style,
-                    label=r.label + ("" if ax is ax_g or r.saturated is None else f", {r.saturated:.0%} saturated"))
-    ax_x.set(xlabel="input of the layer (pre-activation)", ylabel="fraction of values",
-             title="Activations: where the inputs sit")
-    ax_g.set(xlabel="gradient ∂L/∂(input)", ylabel="fraction of values",
-             title=f"Gradients after one backward (loss {diagnosis.loss:.2f})")
+                    label=t("diagnostics.layer", index=r.index, name=r.name) +
+                    ("" if ax is ax_g or r.saturated is None else t("diagnostics.saturated", fraction=r.saturated)))
+    ax_x.set(xlabel=t("diagnostics.input"), ylabel=t("diagnostics.fraction"), title=t("diagnostics.activations"))
+    ax_g.set(xlabel=t("diagnostics.gradient"), ylabel=t("diagnostics.fraction"),
+             title=t("diagnostics.gradients", loss=diagnosis.loss))
     for ax in (ax_x, ax_g):
         ax.title.set_fontsize(10)
         ax.xaxis.label.set_fontsize(9)

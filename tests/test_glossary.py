@@ -103,3 +103,14 @@ def test_first_use_of_a_term_carries_the_english(data):
     found = glossary.first_use_problems(text, data)
     assert [p.split("’")[0] for p in found] == ["first use of ‘층"], found   # 은닉층, 학습률 do not count
     assert glossary.first_use_problems("층(layer)마다 다르다. 은닉층", data) == []
+
+
+def test_a_glossary_table_row_carries_the_english_beside_the_term(data):
+    """00's table (notebook_table) names each term once, with the English in the next column; its
+    "avoid" column mentions the variants (‘…’), which the lint leaves alone."""
+    table = glossary.notebook_table(data, "ko")
+    assert glossary.first_use_problems(table, data) == []
+    assert glossary.lint(table, data) == []
+    # but only the first column counts, and only with English beside it
+    found = glossary.first_use_problems("| 방법 | 샘플 | axes |\n| 층 | 층 |", data)
+    assert [p.split("’")[0] for p in found] == ["first use of ‘샘플", "first use of ‘층"], found

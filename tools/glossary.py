@@ -77,7 +77,7 @@ def notebook_table(data=None, lang="en"):
             "ko": ("한국어", "영어", "코드", "쓰지 않는 말")}[lang]
     out = ["| " + " | ".join(head) + " |", "|---|---|---|---|"]
     for t in data["terms"]:
-        avoid = ", ".join(a["text"] for a in t.get("avoid", []))
+        avoid = ", ".join(f"‘{a['text']}’" for a in t.get("avoid", []))    # a mention, not a use
         code = t.get("code", "").replace("노트북", "notebook") if lang == "en" else t.get("code", "")
         out.append("| " + " | ".join(_cell(x) for x in (t["ko"], t["en"], code, avoid)) + " |")
     return "\n".join(out)
@@ -144,7 +144,10 @@ def first_use_problems(text, data=None):
                 continue                                   # part of a longer word
             english_after = re.match(r"\s?\([^)]*[A-Za-z][^)]*\)", after)
             english_before = re.search(r"[A-Za-z][^()]*\($", before) and after.startswith(")")
-            if not (english_after or english_before):
+            # the first column of a table row "| 한국어 | English |": the English stands beside it
+            english_beside = (re.fullmatch(r"\s*\|[^|]*", before.rsplit("\n", 1)[-1])
+                              and re.match(r"[^|\n]*\|[^|\n]*[A-Za-z]", after))
+            if not (english_after or english_before or english_beside):
                 problems.append(f"first use of ‘{word}’ without the English in parentheses: "
                                 f"…{text[max(0, m.start() - 15):m.end() + 15]}…")
             break

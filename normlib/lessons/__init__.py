@@ -13,7 +13,7 @@ from importlib.util import find_spec
 
 LESSONS = ("l00_overview", "l01_standardization", "l02_internal_covariate_shift",
            "l03_batch_norm_training", "l04_scale_shift_sigmoid", "l05_batch_norm_inference",
-           "l06_batch_norm_benefits", "l07_layer_norm_rnn", "l08_instance_group_norm",
+           "l06_batch_norm_benefits", "l07_layer_norm_rnn", "l08_small_batches", "l08_instance_group_norm",
            "l09_choosing_a_normalization", "l09_layer_norm_transformers")
 
 

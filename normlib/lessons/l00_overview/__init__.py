@@ -4,7 +4,7 @@
 """
 
 from .explorer import (
-    METHODS, RULES, SET_COLORS, README_IMAGE, set_ids, set_borders, normalize, NormSetsExplorer,
+    METHODS, method_label, rule, SET_COLORS, README_IMAGE, set_ids, set_borders, normalize, NormSetsExplorer,
     save_readme_image,
 )
 from .exercises import (

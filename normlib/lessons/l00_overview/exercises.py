@@ -1,39 +1,52 @@
-"""Exercise checker for notebook 00: which axes each normalization averages over."""
+"""Exercise checker for notebook 00: which axes each normalization averages over. Its feedback is
+in the reader's language (normlib.i18n; keys "l00.check.*")."""
 
 from ...checking import answer_axes, check_answers
+from ...i18n import t
 
 __all__ = ["check_axes", "NORM_AXES"]
 
 # For x of shape (N, C, H, W): the axes each method averages over (Wu & He 2018, Sec. 3.1).
 NORM_AXES = {"batch": (0, 2, 3), "layer": (1, 2, 3), "instance": (2, 3)}
-_AXIS_NAMES = {0: "N (examples)", 1: "C (channels)", 2: "H", 3: "W"}
-_KEEPS = {"batch": "one μ, σ² per channel, shared by every example in the batch",
-          "layer": "one μ, σ² per example, over all of its channels and positions",
-          "instance": "one μ, σ² per example and channel"}
+_AXIS_LETTERS = {0: "N", 1: "C", 2: "H", 3: "W"}
+
+
+def _axis_name(a):
+    """"N (examples)", "C (channels)", "H", "W" in the reader's language."""
+    return t(f"l00.check.axis{a}")
+
+
+def _name(method):
+    """"batch norm" … in the reader's language."""
+    return t(f"l00.name.{method}")
+
+
+def _keeps(method):
+    return t(f"l00.check.keeps.{method}")
 
 
 def _diagnose(method, answer):
     if answer is None:
-        return "not answered yet"
+        return t("l00.check.not_answered")
     try:
         axes = answer_axes(answer, 4)
     except (TypeError, ValueError):
-        return f"{answer!r} is not a tuple of axes of a 4-d array (0, 1, 2, 3; or −4 … −1)"
+        return t("l00.check.not_axes", answer=repr(answer))
     right = NORM_AXES[method]
     if axes == right:
-        return f"correct: {axes} gives {_KEEPS[method]}"
+        return t("l00.check.correct", axes=axes, keeps=_keeps(method))
     for other, other_axes in NORM_AXES.items():
         if axes == other_axes:
-            return (f"{axes} are {other} norm's axes ({_KEEPS[other]}); {method} norm needs "
-                    f"{_KEEPS[method]}")
+            return t("l00.check.other_method", axes=axes, other_name=_name(other),
+                     other_keeps=_keeps(other), method_name=_name(method), keeps=_keeps(method))
     hints = []
     kept = sorted(set(range(4)) - set(right))
     for a in sorted(set(axes) - set(right)):
-        hints.append(f"axis {a} = {_AXIS_NAMES[a]} must be kept, not averaged over: "
-                     f"{method} norm keeps separate statistics along {_AXIS_NAMES[a].split()[0]}")
+        hints.append(t("l00.check.keep_axis", axis=a, name=_axis_name(a), method_name=_name(method),
+                       letter=_AXIS_LETTERS[a]))
     for a in sorted(set(right) - set(axes)):
-        hints.append(f"axis {a} = {_AXIS_NAMES[a]} must be averaged over as well")
-    return f"{axes} is not it: " + "; ".join(hints) + f" (keep {[_AXIS_NAMES[k] for k in kept]})"
+        hints.append(t("l00.check.average_axis", axis=a, name=_axis_name(a)))
+    return t("l00.check.not_it", axes=axes, hints="; ".join(hints), kept=[_axis_name(k) for k in kept])
 
 
 def check_axes(answers):

@@ -20,14 +20,22 @@ from matplotlib.colors import to_rgb
 
 from ... import functional as F
 from ...explorer import Explorer
+from ...i18n import t
 from ...palette import NORM_COLORS
 
-METHODS = {"batch": "Batch norm", "layer": "Layer norm", "instance": "Instance norm",
-           "group": "Group norm"}
-RULES = {"batch": "one μ, σ² per channel, shared by all examples",
-         "layer": "one μ, σ² per example, over all its channels and positions",
-         "instance": "one μ, σ² per example and channel",
-         "group": "one μ, σ² per example and group of C/G channels"}
+METHODS = ("batch", "layer", "instance", "group")
+
+
+def method_label(method):
+    """The method's button label ("Batch norm" …) in the reader's language (normlib.i18n)."""
+    return t(f"l00.explorer.method.{method}")
+
+
+def rule(method):
+    """Which values share one μ, σ² under ``method``, in the reader's language."""
+    return t(f"l00.explorer.rule.{method}")
+
+
 SET_COLORS = {"batch": NORM_COLORS["bn"], "layer": NORM_COLORS["ln"], "instance": NORM_COLORS["in"],
               "group": NORM_COLORS["gn"]}
 OTHER = "#E3E3E3"          # every set but the chosen one
@@ -101,11 +109,11 @@ class NormSetsExplorer(Explorer):
         import ipywidgets as W
         divisors = [g for g in range(1, self.C + 1) if self.C % g == 0]
         return {
-            "method": W.ToggleButtons(options=[(v, k) for k, v in METHODS.items()], value="batch",
-                                      description="method"),
-            "groups": W.SelectionSlider(options=divisors, value=2, description="groups G"),
-            "example": W.IntSlider(min=0, max=self.N - 1, value=0, description="example n"),
-            "channel": W.IntSlider(min=0, max=self.C - 1, value=0, description="channel c"),
+            "method": W.ToggleButtons(options=[(method_label(k), k) for k in METHODS], value="batch",
+                                      description=t("l00.explorer.control.method")),
+            "groups": W.SelectionSlider(options=divisors, value=2, description=t("l00.explorer.control.groups")),
+            "example": W.IntSlider(min=0, max=self.N - 1, value=0, description=t("l00.explorer.control.example")),
+            "channel": W.IntSlider(min=0, max=self.C - 1, value=0, description=t("l00.explorer.control.channel")),
         }
 
     def sync_controls(self):
@@ -126,11 +134,11 @@ class NormSetsExplorer(Explorer):
             ax.set_ylim(self.C + 0.15, -0.15)         # channel 0 at the top
             ax.spines[:].set_visible(False)
             ax.tick_params(left=n == 0, length=2, labelsize=9)
-            ax.set_title(f"example n = {n}", fontsize=10)
-            ax.set_xlabel("position in H·W", fontsize=9)
+            ax.set_title(t("l00.explorer.panel", n=n), fontsize=10)
+            ax.set_xlabel(t("l00.explorer.xlabel"), fontsize=9)
             ax.set_xticks([0.5, self.L - 0.5], [0, self.L - 1])
             ax.set_yticks(np.arange(self.C) + 0.5, range(self.C))
-        axes[0].set_ylabel("channel c", fontsize=9)
+        axes[0].set_ylabel(t("l00.explorer.ylabel"), fontsize=9)
         self.heading = fig.suptitle(" \n ", fontsize=10)
         self.dynamic = self.cells + self.borders + [self.heading]
 
@@ -145,18 +153,16 @@ class NormSetsExplorer(Explorer):
         y = normalize(method, self.x, groups)
         before, after = self.x[mask], y[mask]
         n_sets = len(np.unique(ids))
-        name = METHODS[method] + (f", G = {groups}" if method == "group" else "")
+        name = method_label(method) + (f", G = {groups}" if method == "group" else "")
         size = self.C // groups
         first = channel // size * size
-        where = {"batch": f"channel {channel} of every example",
-                 "layer": f"all of example {example}",
-                 "instance": f"example {example}, channel {channel}",
-                 "group": f"example {example}, channels {first}–{first + size - 1}"
-                          if size > 1 else f"example {example}, channel {channel}"}[method]
-        self.heading.set_text(
-            f"{name}: {RULES[method]} → {n_sets} sets of {before.size} values\n"
-            f"coloured: {where} — μ = {before.mean():.2f}, σ² = {before.var():.2f} → after "
-            f"normalization: mean {abs(after.mean()):.2f}, variance {after.var():.2f}")
+        where = (t("l00.explorer.where.group", example=example, first=first, last=first + size - 1)
+                 if method == "group" and size > 1 else
+                 t(f"l00.explorer.where.{'instance' if method == 'group' else method}",
+                   example=example, channel=channel))
+        self.heading.set_text(t("l00.explorer.heading", name=name, rule=rule(method), sets=n_sets,
+                                values=before.size, where=where, mean=before.mean(), var=before.var(),
+                                mean_after=abs(after.mean()), var_after=after.var()))
 
 
 def save_readme_image(path=README_IMAGE, dpi=200, figsize=(8.3, 2.75)):

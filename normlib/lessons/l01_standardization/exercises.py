@@ -14,6 +14,8 @@ the answer is wrong, recognises the classic mistakes and explains them:
 
 import numpy as np
 
+from ...i18n import t
+
 __all__ = ["check_standardize"]
 
 _RTOL, _ATOL = 1e-4, 1e-6
@@ -67,26 +69,12 @@ def _candidates(X_train, X_test):
     }
 
 
-_EXPLAIN = {
-    "test_stats": "{which}: standardized with the *test* set's own mean and standard deviation. Use "
-                  "the training statistics for both sets: at test time the model must see its inputs "
-                  "transformed exactly as in training (and a single test example has no statistics "
-                  "of its own).",
-    "both_stats": "{which}: statistics of train and test together. The test set must not influence "
-                  "the preprocessing (that leaks information about it into training): compute μ and "
-                  "σ from X_train only.",
-    "per_example": "{which}: standardized per example (each row, axis 1). Standardize each *feature* "
-                   "instead: mean and standard deviation over the examples, axis=0.",
-    "whole_array": "{which}: one mean and one standard deviation for the whole array, which mixes "
-                   "features of different scales. Compute one μ and one σ per feature (axis=0).",
-    "whole_array_own": "{which}: one mean and one standard deviation of the whole test array. Use the "
-                       "training set's per-feature μ and σ (axis=0).",
-    "center_only": "{which}: only centred (x − μ). Divide by the standard deviation σ as well, so that "
-                   "every feature has variance 1.",
-    "scale_only": "{which}: only scaled (x / σ). Subtract the mean μ as well, so that every feature "
-                  "has mean 0.",
-}
-_EXPLAIN["test_stats_ddof1"] = _EXPLAIN["test_stats"]          # the same mistake, with σ's 1/(n − 1)
+def _explain(mistake, which):
+    """The explanation of a known mistake, in the reader's language (keys "l01.check.mistake.*")."""
+    key = "test_stats" if mistake == "test_stats_ddof1" else mistake   # the same mistake, σ's 1/(n − 1)
+    return t(f"l01.check.mistake.{key}", which=which)
+
+
 _ORDER = ("test_stats", "test_stats_ddof1", "both_stats", "per_example", "whole_array", "whole_array_own", "center_only",
           "scale_only")
 
@@ -105,9 +93,8 @@ def _describe_columns(got, want, X_name):
     """A hint when no known mistake matches: the first feature that differs."""
     bad = ~np.all(np.isclose(got, want, rtol=_RTOL, atol=_ATOL), axis=0)
     j = int(np.flatnonzero(bad)[0])
-    return (f"feature {j} of {X_name} is not right: its values have mean {got[:, j].mean():.3f} and "
-            f"standard deviation {got[:, j].std():.3f}; with the training statistics they would have "
-            f"mean {want[:, j].mean():.3f} and standard deviation {want[:, j].std():.3f}.")
+    return t("l01.check.column", j=j, name=X_name, mean=got[:, j].mean(), std=got[:, j].std(),
+             want_mean=want[:, j].mean(), want_std=want[:, j].std())
 
 
 def _check_case(fn, X_train, X_test):
@@ -119,42 +106,38 @@ def _check_case(fn, X_train, X_test):
     except NotImplementedError:
         return "NOT_IMPLEMENTED", None
     except Exception as err:                       # the student's code failed: say how, plainly
-        return f"your function raised {type(err).__name__}: {err}", None
+        return t("checking.raised_in_function", error=type(err).__name__, message=err), None
     if out is None:
         return "NOT_IMPLEMENTED", None
     if not isinstance(out, (tuple, list)) or len(out) != 2:
-        return (f"return a pair (X_train_std, X_test_std); got {type(out).__name__}"
-                + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else "")), None
+        if isinstance(out, (tuple, list)):
+            return t("l01.check.not_pair_length", kind=type(out).__name__, length=len(out)), None
+        return t("l01.check.not_pair", kind=type(out).__name__), None
     try:
         got_tr, got_te = (np.asarray(o, dtype=np.float64) for o in out)
     except (TypeError, ValueError):
-        return "the two results must be arrays of numbers", None
+        return t("l01.check.not_numbers"), None
 
     modified = [name for name, a, orig in (("X_train", tr, X_train), ("X_test", te, X_test))
                 if a.shape != orig.shape or not np.array_equal(a, orig)]
     remark = None
     if modified:
-        remark = (f"{' and '.join(modified)} {'was' if len(modified) == 1 else 'were'} modified in "
-                  f"place (e.g. `X -= mean` changes the caller's array): work on new arrays, "
-                  f"`X_std = (X - mean) / std`.")
+        remark = t("l01.check.modified_one" if len(modified) == 1 else "l01.check.modified_many",
+                   names=t("l01.check.and").join(modified))
 
     if got_tr.shape == X_test.shape and got_te.shape == X_train.shape and X_train.shape != X_test.shape:
-        return ("the results are swapped: return (X_train_std, X_test_std), in that order.", remark)
+        return (t("l01.check.swapped"), remark)
     for name, got, want in (("X_train_std", got_tr, X_train), ("X_test_std", got_te, X_test)):
         if got.shape != want.shape:
-            return (f"{name} has shape {got.shape}; it must have the shape of its input, "
-                    f"{want.shape} (examples, features).", remark)
+            return (t("l01.check.shape", name=name, shape=got.shape, want=want.shape), remark)
 
     for name, got in (("X_train_std", got_tr), ("X_test_std", got_te)):
         bad = ~np.isfinite(got)
         if bad.any():
             j = int(np.flatnonzero(bad.any(axis=0))[0])
             const = X_train[:, j].std() == 0
-            why = (f"feature {j} is constant in the training set, so σ = 0 and (x − μ)/σ = 0/0. "
-                   "Divide such a feature by 1 instead (it is then only centred), e.g. "
-                   "`std = np.where(std > 0, std, 1.0)`, or divide by √(σ² + ε) with a small ε."
-                   if const else f"feature {j} is not finite.")
-            return f"{name} contains NaN or inf: {why}", remark
+            why = t("l01.check.constant", j=j) if const else t("l01.check.not_finite", j=j)
+            return t("l01.check.nan", name=name, why=why), remark
 
     cands = _candidates(X_train, X_test)
     ok_tr = _close(got_tr, cands["right"][0]) or _close(got_tr, cands["right_ddof1"][0])
@@ -164,13 +147,13 @@ def _check_case(fn, X_train, X_test):
     m_tr = None if ok_tr else _mistake(got_tr, cands, 0)
     m_te = None if ok_te else _mistake(got_te, cands, 1)
     if m_tr is not None and m_tr == m_te:
-        return _EXPLAIN[m_tr].format(which="X_train_std and X_test_std"), remark
+        return _explain(m_tr, t("l01.check.both_arrays")), remark
     problems = []
     if not ok_tr:
-        problems.append(_EXPLAIN[m_tr].format(which="X_train_std") if m_tr
+        problems.append(_explain(m_tr, "X_train_std") if m_tr
                         else _describe_columns(got_tr, cands["right"][0], "X_train_std"))
     if not ok_te:
-        problems.append(_EXPLAIN[m_te].format(which="X_test_std") if m_te
+        problems.append(_explain(m_te, "X_test_std") if m_te
                         else _describe_columns(got_te, cands["right"][1], "X_test_std"))
     return " ".join(problems), remark
 
@@ -189,14 +172,12 @@ def check_standardize(fn):
     for X_train, X_test in _cases():
         problem, remark = _check_case(fn, X_train, X_test)
         if problem == "NOT_IMPLEMENTED":
-            return ("not implemented yet: standardize_features still raises NotImplementedError "
-                    "(or returns None). Write it — compute μ and σ per feature from X_train, apply "
-                    "them to both sets — and run this cell again.")
+            return t("l01.check.not_implemented")
         if remark and remark not in remarks:
             remarks.append(remark)
         if problem:
-            return "\n".join(["not yet: " + problem] + ["also: " + r for r in remarks])
+            return "\n".join([t("l01.check.not_yet", problem=problem)]
+                             + [t("l01.check.also", remark=r) for r in remarks])
     if remarks:
-        return "\n".join(["almost: the numbers are right, but " + remarks[0]] + remarks[1:])
-    return ("correct: both sets are standardized per feature with the training mean and standard "
-            "deviation, the constant feature stays finite, and your inputs are untouched.")
+        return "\n".join([t("l01.check.almost", remark=remarks[0])] + remarks[1:])
+    return t("l01.check.correct")

@@ -20,6 +20,7 @@ from matplotlib.lines import Line2D
 
 from . import experiments as LS
 from ...explorer import Explorer
+from ...i18n import t
 from ...palette import COLORS
 
 RATIOS = (1, 1.5, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100)
@@ -64,7 +65,14 @@ def _num(v):
 
 def panel_title(label, m, lr):
     c = m["curv"]
-    verdict = m["run"].describe()
+    run = m["run"]
+    if run.steps is not None:
+        verdict = t("l01.explorer.reached" if run.steps != 1 else "l01.explorer.reached_one",
+                    steps=f"{run.steps:,}")
+    elif run.diverged_at is not None:
+        verdict = t("l01.explorer.diverged", step=f"{run.diverged_at:,}")
+    else:
+        verdict = t("l01.explorer.not_reached", steps=f"{run.max_steps:,}")
     if lr > c.max_stable_lr:
         verdict += "  (lr > 2/λmax)"
     return (f"{label}: κ = {_num(c.condition)}, 2/λmax = {_num(c.max_stable_lr)}\n"
@@ -90,11 +98,11 @@ class StandardizationExplorer(Explorer):
         style = {"description_width": "initial"}
         return {
             "ratio": W.SelectionSlider(options=[(f"{r:g}", r) for r in RATIOS], value=10,
-                                       description="scale ratio σ(x₂)/σ(x₁)", style=style),
+                                       description=t("l01.explorer.control.ratio"), style=style),
             "lr": W.SelectionSlider(options=[(f"{v:g}", v) for v in LRS], value=0.02,
-                                    description="learning rate (both panels)", style=style),
+                                    description=t("l01.explorer.control.lr"), style=style),
             "offset": W.SelectionSlider(options=[(f"{v:g}", v) for v in OFFSETS], value=0,
-                                        description="feature means (offset, in σ)", style=style),
+                                        description=t("l01.explorer.control.offset"), style=style),
         }
 
     def make_figure(self, fig):
@@ -106,8 +114,8 @@ class StandardizationExplorer(Explorer):
             ax.set_ylim(*WINDOW[1])
             ax.set_autoscale_on(False)
             ax.set_aspect("equal")            # the gradient is then drawn perpendicular to the contours
-            ax.set_xlabel("w₁ (weight of feature 1)")
-            ax.set_ylabel("w₂ (weight of feature 2)")
+            ax.set_xlabel(t("l01.figure.w1"))
+            ax.set_ylabel(t("l01.figure.w2"))
             path, = ax.plot([], [], "-o", color=COLORS.vermilion, ms=2.5, lw=1)
             start, = ax.plot([0], [0], "o", color=COLORS.black, ms=6)
             opt, = ax.plot([], [], "*", color=COLORS.green, ms=13, mec=COLORS.black, mew=0.6)
@@ -116,12 +124,12 @@ class StandardizationExplorer(Explorer):
             self.optima.append(opt)
             self.titles.append(ax.set_title(" \n ", fontsize=10))
         # One legend for both panels, below them: off the data in every state of the sliders.
-        handles = [Line2D([], [], color=COLORS.sky, lw=1, label="loss contours (levels ×4 apart)"),
+        handles = [Line2D([], [], color=COLORS.sky, lw=1, label=t("l01.explorer.contours")),
                    Line2D([], [], marker="o", color=COLORS.vermilion, ms=3, lw=1,
-                          label=f"GD, first {PATH_STEPS} steps"),
-                   Line2D([], [], marker="o", ls="", color=COLORS.black, ms=6, label="start w₀ = 0"),
+                          label=t("l01.explorer.path", steps=PATH_STEPS)),
+                   Line2D([], [], marker="o", ls="", color=COLORS.black, ms=6, label=t("l01.explorer.start")),
                    Line2D([], [], marker="*", ls="", color=COLORS.green, mec=COLORS.black, mew=0.6,
-                          ms=13, label="minimum w*")]
+                          ms=13, label=t("l01.figure.minimum"))]
         fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=9, frameon=False)
         self.dynamic = self.paths + self.optima + self.titles
 
@@ -129,9 +137,10 @@ class StandardizationExplorer(Explorer):
         X, y = LS.two_feature_problem(n=self.n, ratio=ratio, rho=self.rho, seed=self.seed,
                                       offset=offset)
         mean, std = LS.fit_standardization(X)
-        raw = f"raw features (σ ratio {ratio:g}" + (f", means {offset:g}σ)" if offset else ")")
+        raw = (t("l01.explorer.raw_offset", ratio=f"{ratio:g}", offset=f"{offset:g}") if offset
+               else t("l01.explorer.raw", ratio=f"{ratio:g}"))
         return [(raw, X, y),
-                ("standardized features", LS.apply_standardization(X, mean, std), LS.centred_target(y))]
+                (t("l01.explorer.standardized"), LS.apply_standardization(X, mean, std), LS.centred_target(y))]
 
     def draw(self, ratio, lr, offset):
         for i, (label, X, y) in enumerate(self.problems(ratio, offset)):

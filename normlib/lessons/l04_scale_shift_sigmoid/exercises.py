@@ -13,6 +13,7 @@ import numpy as np
 
 from ... import functional as F
 from ...checking import run_student
+from ...i18n import t
 
 __all__ = ["check_undo_batch_norm", "check_mean_slope"]
 
@@ -49,20 +50,6 @@ def _undo_candidates(x, eps):
     }
 
 
-_UNDO = {
-    "unbiased": "γ uses the unbiased variance (ddof=1). Batch norm divides by √(σ²_B + ε) with the "
-                "biased 1/m variance (m = N·H·W values per channel), so undoing it needs the same σ²_B.",
-    "no_eps": "γ = σ_B leaves out ε: batch norm divides by √(σ²_B + ε), so γ = √(σ²_B + ε) undoes it exactly.",
-    "variance": "γ is the variance σ²_B + ε; it must be its square root, √(σ²_B + ε) (a standard deviation "
-                "undoes a division by a standard deviation).",
-    "inverse": "γ = 1/√(σ²_B + ε) is the factor batch norm multiplies by; undoing it needs its inverse, "
-               "γ = √(σ²_B + ε).",
-    "minus_mu": "β = −μ_B has the wrong sign: batch norm subtracted μ_B, so β = +μ_B adds it back.",
-    "swapped": "γ and β are swapped: γ (the scale) = √(σ²_B + ε), β (the shift) = μ_B.",
-    "per_example": "one value per example: these are layer norm's statistics. Batch norm has one μ_B, σ²_B "
-                   "per channel, over axes (0, 2, 3) = (N, H, W).",
-}
-
 _UNDO_ORDER = ("unbiased", "no_eps", "variance", "inverse", "minus_mu", "swapped")   # same shape as right
 
 
@@ -74,30 +61,28 @@ def check_undo_batch_norm(fn):
     for x, eps in _undo_cases():
         out, problem = run_student(fn, x, eps)
         if problem == "NOT_IMPLEMENTED":
-            return ("not implemented yet: undo_batch_norm still raises NotImplementedError (or returns "
-                    "None). Return the pair (gamma, beta) and run this cell again.")
+            return t("l04.check.undo.not_implemented")
         if problem:
-            return "not yet: your function " + problem
+            return t("l04.check.not_yet", reason=t("l04.check.your_function", problem=problem))
         if not isinstance(out, (tuple, list)) or len(out) != 2:
-            return "not yet: return a pair (gamma, beta)"
+            return t("l04.check.not_yet", reason=t("l04.check.undo.pair"))
         try:
             gamma, beta = (np.asarray(o, dtype=np.float64) for o in out)
         except (TypeError, ValueError):
-            return "not yet: gamma and beta must be arrays of numbers"
+            return t("l04.check.not_yet", reason=t("l04.check.undo.numbers"))
         N, C, H, W = x.shape
         cands = _undo_candidates(x, eps)
         for name, a in (("gamma", gamma), ("beta", beta)):
             if a.shape != (C,):
                 if a.shape == (C, H, W) or a.shape == (1, C, H, W):
-                    return (f"not yet: {name} has shape {a.shape}: statistics over the examples only "
-                            f"(axis 0). Batch norm pools every position of a channel too: one value "
-                            f"per channel over axes (0, 2, 3), shape ({C},).")
+                    return t("l04.check.not_yet", reason=t("l04.check.undo.over_examples", name=name,
+                                                            shape=a.shape, C=C))
                 if a.shape == (N,):
-                    return "not yet: " + _UNDO["per_example"]
+                    return t("l04.check.not_yet", reason=t("l04.check.undo.per_example"))
                 if a.size == C:
-                    return (f"not yet: {name} has shape {a.shape}; it must be ({C},), one value per channel "
-                            f"(reduce without keepdims, or .reshape(-1)).")
-                return f"not yet: {name} has shape {a.shape}; it must be ({C},), one value per channel."
+                    return t("l04.check.not_yet", reason=t("l04.check.undo.keepdims", name=name,
+                                                            shape=a.shape, C=C))
+                return t("l04.check.not_yet", reason=t("l04.check.undo.shape", name=name, shape=a.shape, C=C))
         got = (gamma, beta)
         if all(np.allclose(g, w, rtol=_RTOL, atol=_ATOL) for g, w in zip(got, cands["right"])):
             y = F.batch_norm(x, gamma, beta, eps)            # and batch norm really gives x back
@@ -106,13 +91,11 @@ def check_undo_batch_norm(fn):
         match = next((n for n in _UNDO_ORDER if all(np.allclose(g, w, rtol=_RTOL, atol=_ATOL)
                                               for g, w in zip(got, cands[n]))), None)
         if match:
-            return "not yet: " + _UNDO[match]
+            return t("l04.check.not_yet", reason=t(f"l04.check.undo.{match}"))
         y = F.batch_norm(x, gamma, beta, eps)
         err = float(np.max(np.abs(y - x)))
-        return (f"not yet: with your γ and β, batch norm changes x by up to {err:.3g}. Batch norm "
-                "computes y = γ·(x − μ_B)/√(σ²_B + ε) + β per channel; solve y = x for γ and β.")
-    return ("correct: γ = √(σ²_B + ε) and β = μ_B per channel (over N, H and W) turn batch norm into the "
-            "identity — so BN never takes away what the layer could express.")
+        return t("l04.check.not_yet", reason=t("l04.check.undo.changes_x", err=err))
+    return t("l04.check.undo.correct")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -139,16 +122,7 @@ def _slope_candidates(x):
     }
 
 
-_SLOPE = {
-    "at_mean": "this is σ' at the mean input, σ'(E[x]), not the mean slope E[σ'(x)]. σ' is not linear, so "
-               "the two differ (Jensen's inequality): average σ'(x) over all the inputs.",
-    "mean_sigmoid": "this is the mean of σ(x) itself; the gradient factor is its slope, "
-                    "σ'(x) = σ(x)(1 − σ(x)).",
-    "tanh_derivative": "1 − σ(x)² is the derivative formula of tanh (1 − tanh²); the sigmoid's is "
-                       "σ(x)(1 − σ(x)).",
-    "max_slope": "this is the largest slope among the inputs; the question is the average, E[σ'(x)].",
-    "quarter": "1/4 is σ'(0), the slope at the centre only; average σ'(x) over the inputs.",
-}
+_SLOPE = ("at_mean", "mean_sigmoid", "tanh_derivative", "max_slope", "quarter")   # the order they are tried
 
 
 def check_mean_slope(fn):
@@ -159,25 +133,23 @@ def check_mean_slope(fn):
     for x in _slope_cases():
         out, problem = run_student(fn, x)
         if problem == "NOT_IMPLEMENTED":
-            return ("not implemented yet: mean_sigmoid_slope still raises NotImplementedError (or "
-                    "returns None). Return one number and run this cell again.")
+            return t("l04.check.slope.not_implemented")
         if problem:
-            return "not yet: your function " + problem
+            return t("l04.check.not_yet", reason=t("l04.check.your_function", problem=problem))
         got = np.asarray(out, dtype=np.float64) if not isinstance(out, str) else None
         if got is None or got.size == 0:
-            return f"not yet: return one number; got {out!r}"
+            return t("l04.check.not_yet", reason=t("l04.check.slope.one_number", got=repr(out)))
         cands = _slope_candidates(x)
         if got.shape == x.shape and np.allclose(got, _sig(x) * (1 - _sig(x)), rtol=_RTOL):
-            return "not yet: these are the slopes σ'(x) of every input; return their mean, one number."
+            return t("l04.check.not_yet", reason=t("l04.check.slope.every_slope"))
         if got.size != 1:
-            return f"not yet: return one number (the mean slope); got an array of shape {got.shape}"
+            return t("l04.check.not_yet", reason=t("l04.check.slope.array", shape=got.shape))
         got = float(got.ravel()[0])
         if np.isclose(got, cands["right"], rtol=_RTOL, atol=_ATOL):
             continue
         match = next((n for n in _SLOPE if np.isclose(got, cands[n], rtol=_RTOL, atol=_ATOL)), None)
         if match:
-            return "not yet: " + _SLOPE[match]
-        return (f"not yet: for inputs with mean {x.mean():.2f} and std {x.std():.2f} you return {got:.4f}; "
-                f"E[σ'(x)] is {cands['right']:.4f}.")
-    return ("correct: E[σ'(x)] — the average factor by which the sigmoid scales the gradient flowing back "
-            "through it (at most 1/4, at x = 0).")
+            return t("l04.check.not_yet", reason=t(f"l04.check.slope.{match}"))
+        return t("l04.check.not_yet", reason=t("l04.check.slope.wrong", mean=x.mean(), std=x.std(), got=got,
+                                                right=cands["right"]))
+    return t("l04.check.slope.correct")

@@ -13,6 +13,7 @@ import numpy as np
 from ... import functional as F
 from .experiments import sigmoid, sigmoid_measures, sigmoid_slope, tangent_halfwidth
 from ...explorer import Explorer
+from ...i18n import t
 from ...palette import COLORS
 
 # The notes' "red" distribution in a red that reads as red (Paul Tol's vibrant red; the Okabe–Ito
@@ -44,35 +45,35 @@ class ScaleShiftExplorer(Explorer):
         import ipywidgets as W
         style = {"description_width": "initial"}
         return {
-            "mean": W.FloatSlider(min=-6, max=6, step=0.5, value=4.0, description="incoming mean", style=style),
-            "std": W.FloatSlider(min=0.25, max=4, step=0.25, value=1.0, description="incoming std", style=style),
-            "gamma": W.FloatSlider(min=0.25, max=5, step=0.25, value=1.0, description="γ (scale)", style=style),
-            "beta": W.FloatSlider(min=-6, max=6, step=0.5, value=0.0, description="β (shift)", style=style),
+            "mean": W.FloatSlider(min=-6, max=6, step=0.5, value=4.0, description=t("l04.explorer.mean"), style=style),
+            "std": W.FloatSlider(min=0.25, max=4, step=0.25, value=1.0, description=t("l04.explorer.std"), style=style),
+            "gamma": W.FloatSlider(min=0.25, max=5, step=0.25, value=1.0, description=t("l04.explorer.gamma"),
+                                   style=style),
+            "beta": W.FloatSlider(min=-6, max=6, step=0.5, value=0.0, description=t("l04.explorer.beta"), style=style),
         }
 
     def make_figure(self, fig):
         axes = fig.subplots(1, 2)
         grid = np.linspace(*XLIM, 400)
         self.stairs, self.titles, self.curves = [], [], []
-        for ax, color, label in zip(axes, (RED, BLUE), ("without BN: x", "after BN: γ·x̂ + β")):
+        for ax, color, side in zip(axes, (RED, BLUE), ("without", "after")):
             band = ax.axvspan(-self.halfwidth, self.halfwidth, color="0.88", zorder=0,
-                              label="near-linear: σ within 0.01 of its tangent")
+                              label=t("l04.explorer.near_linear"))
             self.stairs.append(ax.stairs(np.zeros(len(BINS) - 1), BINS, fill=True, color=color, alpha=0.85,
-                                         label=f"inputs {label.split(':')[0]} (density)"))
+                                         label=t(f"l04.explorer.inputs_{side}")))
             self.curves += ax.plot(grid, sigmoid(grid), color="0.15", lw=1.4, label="σ(x)")
             self.curves += ax.plot(grid, 4 * sigmoid_slope(grid), color="0.15", lw=1.4, ls="--",
                                    label="4·σ'(x)")
-            ax.set(xlim=XLIM, ylim=(0, YMAX), xlabel=f"sigmoid input ({label})")
+            ax.set(xlim=XLIM, ylim=(0, YMAX), xlabel=t(f"l04.explorer.xlabel_{side}"))
             ax.set_autoscale_on(False)
             ax.grid(axis="y", color="0.92", lw=0.8, zorder=-1)
             ax.tick_params(labelsize=8)
             self.titles.append(ax.set_title(" \n ", fontsize=9, loc="left"))
-        axes[0].set_ylabel("σ(x), 4·σ'(x);  density of inputs")
+        axes[0].set_ylabel(t("l04.explorer.ylabel"))
         handles = [self.curves[0], self.curves[1], band, self.stairs[0], self.stairs[1]]
         fig.legend(handles, [h.get_label() for h in handles], loc="outside lower center", ncol=5,
                    fontsize=8, frameon=False, handlelength=1.8, columnspacing=1.2)
-        fig.suptitle("BN removes the incoming mean and std; γ and β decide where the inputs sit "
-                     "on the sigmoid", fontsize=10)
+        fig.suptitle(t("l04.explorer.suptitle"), fontsize=10)
         # the histograms first, the curves on top of them (static, but drawn after the bars)
         self.dynamic = self.stairs + self.curves + self.titles
 
@@ -85,15 +86,15 @@ class ScaleShiftExplorer(Explorer):
     def draw(self, mean, std, gamma, beta):
         width = BINS[1] - BINS[0]
         for i, (values, name) in enumerate(zip(self.model(mean, std, gamma, beta),
-                                               (f"without BN: x ~ N({mean:g}, {std:g}²)",
-                                                f"after BN: γ = {gamma:g}, β = {beta:g}"))):
+                                               (t("l04.explorer.title_without", mean=mean, std=std),
+                                                t("l04.explorer.title_after", gamma=gamma, beta=beta)))):
             counts, _ = np.histogram(values, BINS)          # values beyond XLIM are not drawn
             self.stairs[i].set_data(counts / (values.size * width))
             off = 1 - counts.sum() / values.size
             peak = counts.max() / (values.size * width)
-            notes = ([f"{100 * off:.0f}% off the axis"] if off >= 0.005 else []) + \
-                    ([f"peak {peak:.1f}, cut"] if peak > YMAX else [])
+            notes = ([t("l04.explorer.off_axis", percent=100 * off)] if off >= 0.005 else []) + \
+                    ([t("l04.explorer.peak_cut", peak=peak)] if peak > YMAX else [])
             m = sigmoid_measures(values)
-            self.titles[i].set_text(f"{name}{'  (' + ', '.join(notes) + ')' if notes else ''}\n"
-                                    f"E[σ'] = {m['mean_slope']:.3f}   near-linear "
-                                    f"{100 * m['near_linear']:.0f}%   R² = {m['r2']:.3f}")
+            self.titles[i].set_text(f"{name}{'  (' + ', '.join(notes) + ')' if notes else ''}\n" +
+                                    t("l04.explorer.measures", slope=m["mean_slope"],
+                                      near_linear=100 * m["near_linear"], r2=m["r2"]))
