@@ -29,13 +29,15 @@ def test_claim_bn_trains_at_learning_rates_several_times_larger():
     """"BN's largest trainable rate is several times the plain network's": for every seed the plain
     network trains at 4 and fails at 11.3, the BN network trains at 22.6 and fails at 64 — so the
     ratio of the largest trainable rates is more than 22.6/11.3 = 2 and less than 64/4 = 16, whatever
-    the seed and the CPU (the saved 8 seeds give the median and range that the notebook states)."""
+    the seed and the CPU (the saved 8 seeds give the median and range that the notebook states). The
+    student's sweep: "only BN trains at 16 … neither at 64"."""
     for s in SEEDS:
         plain = {lr: final("plain", lr, s) for lr in (4.0, 8 * R2)}
         bn = {lr: final("bn", lr, s) for lr in (16 * R2, 64.0)}
         assert plain[4.0] >= 0.9 and plain[8 * R2] < 0.5, (s, plain)
         assert bn[16 * R2] >= 0.9 and bn[64.0] < 0.5, (s, bn)
         assert final("bn", 8 * R2, s) >= 0.9, s               # at 11.3 only BN trains
+        assert final("plain", 16.0, s) < 0.5 and final("bn", 16.0, s) >= 0.9, s   # and at 16 ("your sweep")
 
 
 def test_claim_bn_trains_at_small_rates_where_the_plain_network_barely_moves():
@@ -159,3 +161,35 @@ def test_claim_weight_decay_1e4_gives_the_plain_network_only_a_trace_and_1e2_col
     # ends at 19% after 2,000 steps), so the mean over the evaluations of the second half is checked
     bn = [np.mean(r.test_accuracy[r.eval_steps >= 1000]) for r in wd_runs("bn", 1e-2)]
     assert min(bn) > 0.35, bn                                             # far above chance
+
+
+# ------------------------------------------------------------------------------------------------
+# Why: the diagnostics at a large learning rate
+# ------------------------------------------------------------------------------------------------
+def test_claim_diagnostics_at_lr_16_plain_saturates_and_freezes_bn_does_not():
+    """"Without BN, 20 large steps … the last hidden layer is 100% saturated, the gradient reaching
+    every hidden layer has shrunk about a thousandfold, and the update-to-data ratio has fallen to
+    about 10⁻⁴ or below … With BN … the first two layers stay unsaturated and the gradients keep their
+    size … the BN network's ratio falls by more than 10×" (lr 16, 20 steps; the notebook shows seed 0).
+    Margins: the saved seed 0 gives 100%, 800–1,300×, ≤ 8·10⁻⁵; seeds 11–13 gave ≥ 99%, 200–2,000×."""
+    import normlib as nl
+    from normlib.diagnostics import diagnose
+    d = lesson.experiments._digits()
+    Xb, yb = d.X_train[:60], d.y_train[:60]
+    for s in SEEDS:
+        got = {}
+        for net in lesson.NETWORKS:
+            model = lesson.digits_mlp(net == "bn", seed=s)
+            before = diagnose(model, Xb, yb, lr=16)
+            nl.fit(model, d.X_train, d.y_train, steps=20, batch_size=60, lr=16, seed=s)
+            got[net] = before, diagnose(model, Xb, yb, lr=16)
+        (p0, p1), (b0, b1) = got["plain"], got["bn"]
+        assert p1.layers[-1].saturated >= 0.95, s
+        shrink = [a.grad_std / b.grad_std for a, b in zip(p0.layers, p1.layers)]
+        assert min(shrink) > 100, (s, shrink)
+        assert max(v for k, v in p1.update_ratio.items() if k.endswith("weight") and not k.startswith("6")) < 3e-4, s
+        assert all(r.saturated < 0.1 for r in b1.layers[:2]), s
+        keep = [b.grad_std / a.grad_std for a, b in zip(b0.layers, b1.layers)]
+        assert all(0.3 < k < 3 for k in keep), (s, keep)
+        w = [k for k in b0.update_ratio if k.endswith("weight")][:3]        # the three hidden layers' W
+        assert all(b0.update_ratio[k] / b1.update_ratio[k] > 10 for k in w), (s, [(b0.update_ratio[k], b1.update_ratio[k]) for k in w])

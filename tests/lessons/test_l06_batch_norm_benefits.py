@@ -210,3 +210,10 @@ def test_lr_sweep_explorer_loss_axis_spans_the_data_of_the_chosen_rate():
                            + [[np.log(10)]])
         assert lo <= y.min() and y.max() <= hi
         assert y.min() / lo <= 2 and hi / y.max() <= 2
+
+
+def test_lr_sweep_explorer_opens_at_the_chosen_rate_and_names_a_bad_one():
+    ex = LRSweepExplorer(LRSweepExplorer.small().sweep, lr=8.0)
+    assert ex.first_lr == 8.0
+    with pytest.raises(ValueError, match="lr must be one of the sweep's rates"):
+        LRSweepExplorer(ex.sweep, lr=3.0)

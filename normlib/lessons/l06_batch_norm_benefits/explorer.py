@@ -5,8 +5,10 @@ of each block of 5 steps; one thin line per seed; the loss axis follows the rate
 the data); right, their test accuracy over training (one line per seed), with the target accuracy and
 the steps each seed needed to reach it (▼). The titles give the final test accuracies, the steps to
 the target and the largest rate of the sweep that reaches it. (The whole sweep at a glance is the
-notebook's figure just above the explorer.) The sweep is the saved one
-(:func:`.experiments.saved_results`, run by ``long_runs.py``); the slider only indexes into it.
+notebook's saved-sweep figure.) The sweep is any :class:`.experiments.Sweep`: in notebook 06 the
+student's own (``lesson.lr_sweep(...)``, trained in the notebook); by default the saved one
+(:func:`.experiments.saved_results`, run by ``long_runs.py``). The slider indexes its rates. Texts
+come from the message catalogue (keys ``l06.explorer.*``, ``l06.net.*``), in the reader's language.
 """
 
 import numpy as np
@@ -14,6 +16,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from . import experiments as BB
 from ...explorer import Explorer
+from ...i18n import t
 from ...palette import COLORS as PALETTE, NORM_COLORS
 
 COLORS = {"plain": NORM_COLORS["none"], "bn": NORM_COLORS["bn"]}
@@ -40,8 +43,8 @@ def _range(values, fmt="{:.0f}"):
 class LRSweepExplorer(Explorer):
     name = "l06_batch_norm_benefits"
     title = "Learning-rate sweep: the Figure 1 network without and with batch norm (every seed)"
-    caption = ("Slide the learning rate: from about 8 up, the network without BN stops learning "
-               "while the one with BN still reaches 90% — and in far fewer steps.")
+    caption = ("Try the largest rate, where only BN trains, then the smallest; switch the target. Notice: "
+               "without BN the loss stays flat at guessing (ln 10) at a large rate; with BN it falls.")
     figsize = (9.6, 4.2)
     fontsize = 9
 
@@ -50,21 +53,26 @@ class LRSweepExplorer(Explorer):
         """Built from a small sweep (2 rates × 3 seeds × 20 steps) trained on the spot, for the tests."""
         return cls(BB.lr_sweep(lrs=(0.5, 8.0), seeds=(0, 1, 2), steps=20, eval_every=5))
 
-    def __init__(self, sweep=None):
+    def __init__(self, sweep=None, lr=None):
+        """``sweep``: a :class:`Sweep` (default: the saved one); ``lr``: the rate shown first, one of
+        the sweep's rates (default: 1 if the sweep has it, else its smallest rate)."""
         if sweep is not None and not isinstance(sweep, BB.Sweep):
             raise TypeError(f"sweep must be a Sweep (lesson.lr_sweep(...) or saved_results().sweep); "
                             f"got {type(sweep).__name__}")
         self.sweep = sweep if sweep is not None else BB.saved_results().sweep
+        if lr is not None and lr not in self.sweep.lrs:
+            raise ValueError(f"lr must be one of the sweep's rates {list(self.sweep.lrs)}; got {lr!r}")
+        self.first_lr = lr if lr is not None else (1.0 if 1.0 in self.sweep.lrs else self.sweep.lrs[0])
         super().__init__()
 
     def make_controls(self):
         import ipywidgets as W
         lrs = self.sweep.lrs
         return {
-            "lr": W.SelectionSlider(options=[(f"{v:.3g}", v) for v in lrs], value=1.0 if 1.0 in lrs else lrs[0],
-                                    description="learning rate"),
-            "target": W.ToggleButtons(options=[(f"{100 * t:g}%", t) for t in TARGETS], value=0.9,
-                                      description="target test accuracy"),
+            "lr": W.SelectionSlider(options=[(f"{v:.3g}", v) for v in lrs], value=self.first_lr,
+                                    description=t("l06.explorer.control_lr")),
+            "target": W.ToggleButtons(options=[(f"{100 * v:g}%", v) for v in TARGETS], value=0.9,
+                                      description=t("l06.explorer.control_target")),
         }
 
     def loss_limits(self, i):
@@ -85,10 +93,10 @@ class LRSweepExplorer(Explorer):
         ax = self.ax_loss
         ax.set_yscale("log")
         ax.set_xlim(0, steps)
-        ax.set_xlabel("training step", fontsize=fs)
+        ax.set_xlabel(t("l06.explorer.step"), fontsize=fs)
         # The y axis is redrawn at every step (its limits follow the rate): its label is a static
         # text instead, placed clear of the widest tick labels, so that redraw stays cheap.
-        ax.text(-0.16, 0.5, f"training loss (mean of {BB.LOSS_BLOCK} steps, log scale)", transform=ax.transAxes,
+        ax.text(-0.16, 0.5, t("l06.explorer.loss_label", block=BB.LOSS_BLOCK), transform=ax.transAxes,
                 rotation=90, ha="center", va="center", fontsize=fs)
         ax.yaxis.set_label_coords(-0.16, 0.5)
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
@@ -97,8 +105,8 @@ class LRSweepExplorer(Explorer):
         ax = self.ax_acc
         ax.set_xlim(0, steps)
         ax.set_ylim(0, 102)
-        ax.set_xlabel("training step", fontsize=fs)
-        ax.set_ylabel("test accuracy (%)", fontsize=fs)
+        ax.set_xlabel(t("l06.explorer.step"), fontsize=fs)
+        ax.set_ylabel(t("l06.explorer.acc_label"), fontsize=fs)
         self.target_line = ax.axhline(90, color=PALETTE.grey, lw=1, ls=":")
         for net in BB.NETWORKS:
             c = COLORS[net]
@@ -109,11 +117,11 @@ class LRSweepExplorer(Explorer):
             a.tick_params(labelsize=fs)
         # The key below the panels, off the data in every state of the controls.
         from matplotlib.lines import Line2D
-        handles = [Line2D([], [], color=COLORS[net], lw=1.5, label=f"{NAMES[net]} (one line per seed)")
+        handles = [Line2D([], [], color=COLORS[net], lw=1.5, label=t("l06.explorer.key_net", network=t(f"l06.net.{net}")))
                    for net in BB.NETWORKS]
         handles.append(Line2D([], [], ls="none", marker="v", color="0.6", mec="k", mew=0.6, ms=8,
-                              label="first step a seed reaches the target"))
-        handles.append(Line2D([], [], color=PALETTE.grey, lw=1, ls=":", label="target accuracy; loss ln 10 = guessing"))
+                              label=t("l06.explorer.key_hit")))
+        handles.append(Line2D([], [], color=PALETTE.grey, lw=1, ls=":", label=t("l06.explorer.key_target")))
         fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=fs, frameon=False,
                    handlelength=1.8, columnspacing=2.5)
         self.titles = [a.set_title(" \n ", fontsize=fs, loc="left") for a in axes]
@@ -126,6 +134,7 @@ class LRSweepExplorer(Explorer):
         sw = self.sweep
         i = sw.lrs.index(lr)
         n = len(sw.seeds)
+        name = {net: t(f"l06.net.{net}") for net in BB.NETWORKS}
         status, reach = [], []
         for net in BB.NETWORKS:
             runs = [row[i] for row in sw.runs[net]]
@@ -140,20 +149,23 @@ class LRSweepExplorer(Explorer):
             acc = [r.final_test_accuracy for r in runs]
             n_div = sum(r.diverged for r in runs)
             if n_div:
-                status.append(f"{NAMES[net]} diverged ({n_div} of {n} seeds)")
+                status.append(t("l06.explorer.diverged", network=name[net], k=n_div, n=n))
             else:
-                status.append(f"{NAMES[net]} {_range(100 * np.array(acc))}%")
-            reach.append(f"{NAMES[net]} " + (f"{_range(got)}" + (f" ({len(got)} of {n})" if len(got) < n else "")
-                                             if got else "never"))
+                status.append(f"{name[net]} {_range(100 * np.array(acc))}%")
+            if got:
+                reach.append(f"{name[net]} {_range(got)}"
+                             + (" " + t("l06.explorer.k_of_n", k=len(got), n=n) if len(got) < n else ""))
+            else:
+                reach.append(t("l06.explorer.never", network=name[net]))
         lo, hi = self.loss_limits(i)
         self.ax_loss.set_ylim(lo, hi)
         # plain numbers at 1, 2, 5 × 10^k where there is room, else at the powers of ten only
         self.ax_loss.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5) if hi / lo < 1000 else (1,)))
         self.target_line.set_ydata([100 * target])
-        self.titles[0].set_text(f"learning rate {lr:.3g}: test accuracy after {sw.settings['steps']} steps\n"
-                                + ", ".join(status) + f" ({n} seeds)")
+        self.titles[0].set_text(t("l06.explorer.left_title", lr=lr, steps=sw.settings['steps'],
+                                  status=", ".join(status), n=n))
         largest = {net: [v for v in sw.largest_lr(net, target)] for net in BB.NETWORKS}
-        self.titles[1].set_text(f"steps to {100 * target:g}% (▼): " + ", ".join(reach) + "\n"
-                                f"largest rate reaching {100 * target:g}%: "
-                                + ", ".join(f"{NAMES[m]} " + (_range([v or np.nan for v in largest[m]], "{:.3g}")
-                                                              if any(largest[m]) else "none") for m in BB.NETWORKS))
+        self.titles[1].set_text(t("l06.explorer.right_title", target=100 * target, reach=", ".join(reach),
+                                  largest=", ".join(f"{name[m]} " + (_range([v or np.nan for v in largest[m]], "{:.3g}")
+                                                                     if any(largest[m]) else t("l06.explorer.none"))
+                                                    for m in BB.NETWORKS)))
