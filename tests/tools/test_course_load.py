@@ -120,3 +120,9 @@ def test_every_main_path_fits_one_sitting(path):
     load = cl.load_of_notebook(path)
     assert not load.over(), (f"{path.name}'s main path is over {sorted(load.over())}: {load.words} words, "
                              f"{load.numbers} numbers, {load.minutes:.1f} min — move depth to its optional part")
+
+
+def test_the_readme_shows_the_table_as_measured():
+    readme = (TOOLS.parent / "README.md").read_text(encoding="utf-8")
+    table = cl.table([cl.load_of_notebook(p) for p in NOTEBOOKS])
+    assert table in readme, "README.md's course-load table is out of date: paste `make course-load`'s table"
