@@ -228,3 +228,24 @@ def test_readme_ko_uses_the_glossary_terms_and_names_every_notebook():
     missing = [p.name for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")) if p.name not in readme]
     assert not missing, f"README.ko.md does not list {missing}"
     assert "README.ko.md" in (ROOT / "README.md").read_text(encoding="utf-8").split("\n\n")[1]
+
+
+KOREAN_LABELS = [   # the English label of the course → the one Korean wording of it, in every notebook
+    ("## Summary — what to remember", "## 요약 — 기억할 것"),
+    ("## Exercises", "## 연습 문제"),
+    ("## Going further (optional)", "## 더 나아가기 (선택)"),
+    ("Predict, then run", "예상하고 실행하기"),
+]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "notebooks" / "ko").glob("[0-9][0-9]_*.ipynb")),
+                         ids=lambda p: p.stem)
+def test_the_fixed_labels_read_the_same_in_every_korean_notebook(path):
+    """A student meets the same headings and the same "predict, then run" prompt in every notebook:
+    each English label appears in the Korean notebook as often, in its one Korean wording."""
+    def markdown(p):
+        return "\n".join("".join(c["source"]) for c in json.loads(p.read_text(encoding="utf-8"))["cells"]
+                         if c["cell_type"] == "markdown")
+    en, ko = markdown(ROOT / "notebooks" / path.name), markdown(path)
+    for english, korean in KOREAN_LABELS:
+        assert ko.count(korean) == en.count(english), f"{english!r} → {korean!r}: {en.count(english)} vs {ko.count(korean)}"
