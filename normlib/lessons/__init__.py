@@ -3,6 +3,10 @@ explorer(s) and its exercise checkers. A notebook imports its lesson once::
 
     from normlib.lessons import l05_batch_norm_inference as lesson
 
+The package exports exactly the names the notebook uses as ``lesson.X`` (its ``__all__``;
+tests/lessons/test_lesson_exports.py keeps it so). Everything else is imported from the submodule
+where it lives (``from normlib.lessons.l05_batch_norm_inference.experiments import fold_batch_norm``).
+
 ``EXPLORERS`` maps each explorer's name (the lesson's name; ``lesson.which`` where a lesson has two)
 to its class, so that the tests and the benchmarks can drive every explorer headless. It is built
 on first use, so importing one lesson does not import the others.

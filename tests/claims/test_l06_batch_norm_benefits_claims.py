@@ -12,6 +12,7 @@ The checks that the notebook's numbers are the saved ones are in
 import numpy as np
 
 from normlib.lessons import l06_batch_norm_benefits as lesson
+from normlib.lessons.l06_batch_norm_benefits.experiments import REG_NAMES
 
 SEEDS = (0, 10, 11)
 R2 = float(np.sqrt(2))
@@ -119,7 +120,7 @@ def test_claim_bn_alone_beats_plain_with_dropout_at_every_checkpoint_and_seed():
     for step in (500, 1000, 2000, 3000):
         assert (gain(bn, drop, step) > 0).all(), step
     assert 0.005 <= gain(bn, drop, 3000).mean() <= 0.03
-    assert all(r.final_train_accuracy == 1.0 for name in lesson.REG_NAMES for r in reg_runs(name))
+    assert all(r.final_train_accuracy == 1.0 for name in REG_NAMES for r in reg_runs(name))
 
 
 # ------------------------------------------------------------------------------------------------

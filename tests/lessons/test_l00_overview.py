@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
 
-from normlib.lessons.l00_overview import (
+from normlib.lessons.l00_overview.explorer import (
     NormSetsExplorer, SET_COLORS, save_readme_image, set_borders, set_ids,
 )
 

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from normlib.lessons.l08_small_batches import check_batch_mean_spread, std_of_batch_mean
+from normlib.lessons.l08_small_batches import check_batch_mean_spread
+from normlib.lessons.l08_small_batches.exercises import std_of_batch_mean
 
 
 def test_the_reference_is_the_sampling_formula_measured_by_brute_force():

@@ -4,16 +4,16 @@
 """
 
 from .experiments import (
-    two_feature_problem, loss, gradient, hessian, least_squares, Curvature, curvature,
-    condition_number, max_stable_lr, target_loss, gd_path, GDRun, steps_to_loss,
-    fit_standardization, apply_standardization, covariance, whitening_matrix, pca_whiten,
-    zca_whiten, standardization_flops, whitening_flops, bias_drift, FewestSteps, fewest_steps,
-    centred_target,
+    two_feature_problem, loss, gradient, hessian, least_squares, curvature, condition_number, target_loss,
+    gd_path, steps_to_loss, fit_standardization, apply_standardization, covariance, zca_whiten,
+    standardization_flops, whitening_flops, bias_drift, fewest_steps, centred_target,
 )
-from .explorer import (
-    RATIOS, OFFSETS, LRS, MAX_STEPS, PATH_STEPS, TOL, WINDOW, GRID, panel_model, clip_path, panel_title,
-    StandardizationExplorer,
-)
-from .exercises import (
-    check_standardize,
-)
+from .explorer import StandardizationExplorer
+from .exercises import check_standardize
+
+__all__ = [
+    "two_feature_problem", "loss", "gradient", "hessian", "least_squares", "curvature", "condition_number",
+    "target_loss", "gd_path", "steps_to_loss", "fit_standardization", "apply_standardization", "covariance",
+    "zca_whiten", "standardization_flops", "whitening_flops", "bias_drift", "fewest_steps", "centred_target",
+    "StandardizationExplorer", "check_standardize",
+]

@@ -4,12 +4,12 @@
 """
 
 from .experiments import (
-    SanturkarNoise, NETWORKS, sigmoid_mlp, sigmoid_inputs, Figure1, figure1, first_step, summarize,
-    load_results, RESULTS, ics_measure, loss_along_gradient,
+    SanturkarNoise, sigmoid_mlp, figure1, summarize, load_results, ics_measure, loss_along_gradient,
 )
-from .explorer import (
-    NAMES, SERIES_COLORS, SHORT, STYLES, Q, ICSExplorer,
-)
-from .exercises import (
-    check_percentiles,
-)
+from .explorer import ICSExplorer
+from .exercises import check_percentiles
+
+__all__ = [
+    "SanturkarNoise", "sigmoid_mlp", "figure1", "summarize", "load_results", "ics_measure",
+    "loss_along_gradient", "ICSExplorer", "check_percentiles",
+]

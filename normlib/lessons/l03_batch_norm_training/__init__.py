@@ -3,13 +3,11 @@
     from normlib.lessons import l03_batch_norm_training as lesson
 """
 
-from .experiments import (
-    feature_net, unit_population, BatchNoise, batch_noise, POPULATIONS, staged_batch_norm_backward,
-    PassCount, count_passes,
-)
-from .explorer import (
-    SHOWN, LEGEND, BatchNoiseExplorer,
-)
-from .exercises import (
-    check_batch_norm,
-)
+from .experiments import feature_net, batch_noise, staged_batch_norm_backward, count_passes
+from .explorer import BatchNoiseExplorer
+from .exercises import check_batch_norm
+
+__all__ = [
+    "feature_net", "batch_noise", "staged_batch_norm_backward", "count_passes", "BatchNoiseExplorer",
+    "check_batch_norm",
+]

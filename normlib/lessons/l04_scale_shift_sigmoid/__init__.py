@@ -4,13 +4,14 @@
 """
 
 from .experiments import (
-    sigmoid, sigmoid_slope, tangent_halfwidth, linear_r2, sigmoid_measures, relu_measures,
-    bn_mlp, activation_inputs, initial_grad_norms, RedBlue, red_blue, Learned, learned_scale_shift,
-    Run, train_bn_mlp, load_results, RESULTS,
+    sigmoid, sigmoid_slope, sigmoid_measures, relu_measures, bn_mlp, red_blue, learned_scale_shift,
+    load_results,
 )
-from .explorer import (
-    RED, BLUE, XLIM, BINS, N_SAMPLES, ScaleShiftExplorer,
-)
-from .exercises import (
-    check_undo_batch_norm, check_mean_slope,
-)
+from .explorer import RED, BLUE, ScaleShiftExplorer
+from .exercises import check_undo_batch_norm, check_mean_slope
+
+__all__ = [
+    "sigmoid", "sigmoid_slope", "sigmoid_measures", "relu_measures", "bn_mlp", "red_blue",
+    "learned_scale_shift", "load_results", "RED", "BLUE", "ScaleShiftExplorer", "check_undo_batch_norm",
+    "check_mean_slope",
+]

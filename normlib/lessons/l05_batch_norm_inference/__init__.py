@@ -4,15 +4,17 @@
 """
 
 from .experiments import (
-    WEIGHT_OF, new_batch_weight, running_average, ema_weights, batch_statistics,
-    population_statistics, outputs_in_batches, train_mode_predictions, precise_bn,
-    fold_batch_norm, fold_network, bn_layer_inputs, BNStatistics, track_bn_statistics,
-    tracking_error, algorithm2_gap, EMAvsPrecise, ema_vs_precise,
+    running_average, batch_statistics, population_statistics, outputs_in_batches, train_mode_predictions,
+    precise_bn, fold_network, bn_layer_inputs, track_bn_statistics, tracking_error, algorithm2_gap,
+    ema_vs_precise,
 )
-from .explorer import (
-    NUMBERS, CONVENTIONS, LABELS, INIT, N_TICKS, K_MAX, nice_ticks, RunningAverageExplorer,
-)
+from .explorer import RunningAverageExplorer
 from .figures import softmax, plot_one_image_in_batches, plot_ema_vs_precise
-from .exercises import (
-    check_running_update, check_bn_inference,
-)
+from .exercises import check_running_update, check_bn_inference
+
+__all__ = [
+    "running_average", "batch_statistics", "population_statistics", "outputs_in_batches",
+    "train_mode_predictions", "precise_bn", "fold_network", "bn_layer_inputs", "track_bn_statistics",
+    "tracking_error", "algorithm2_gap", "ema_vs_precise", "RunningAverageExplorer", "softmax",
+    "plot_one_image_in_batches", "plot_ema_vs_precise", "check_running_update", "check_bn_inference",
+]

@@ -4,10 +4,12 @@
 """
 
 from .experiments import (
-    LRS, NETWORKS, SEEDS, WEIGHT_DECAYS, REG_NAMES, LOSS_BLOCK, digits_mlp, steps_to_target, Run, train,
-    largest_lr_that_trains, Sweep, lr_sweep, regularization_runs, weight_decay_sweep, count_runs,
-    weight_scale_invariance, Results, saved_results, results_path, run_to_dict, run_from_dict,
+    NETWORKS, digits_mlp, steps_to_target, train, lr_sweep, count_runs, weight_scale_invariance,
+    saved_results,
 )
-from .explorer import (
-    COLORS, NAMES, TARGETS, SMOOTH, smooth, LRSweepExplorer,
-)
+from .explorer import LRSweepExplorer
+
+__all__ = [
+    "NETWORKS", "digits_mlp", "steps_to_target", "train", "lr_sweep", "count_runs", "weight_scale_invariance",
+    "saved_results", "LRSweepExplorer",
+]

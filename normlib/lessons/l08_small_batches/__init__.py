@@ -4,12 +4,15 @@
 """
 
 from .small_batch import (
-    random_batches, hidden_inputs, batch_statistics, train_test_gap, norm_mlp, SWEEP_BATCH_SIZES,
-    SWEEP_NORMS, EPOCHS, MOMENTUM, LR_GRID, digits64, train_mode_metrics, train_run, measure_run,
-    METRICS, SmallBatchResults, small_batch_results, RESULTS_FILE, tuned_lr,
+    hidden_inputs, batch_statistics, train_test_gap, norm_mlp, EPOCHS, LR_GRID, digits64, train_mode_metrics,
+    train_run, measure_run, small_batch_results, tuned_lr,
 )
-from .figures import CURVES, plot_accuracies
-from .explorer import (
-    BATCH_SIZES, SCALES, EPS, BatchDependenceExplorer,
-)
-from .exercises import check_batch_mean_spread, std_of_batch_mean
+from .figures import plot_accuracies
+from .explorer import BatchDependenceExplorer
+from .exercises import check_batch_mean_spread
+
+__all__ = [
+    "hidden_inputs", "batch_statistics", "train_test_gap", "norm_mlp", "EPOCHS", "LR_GRID", "digits64",
+    "train_mode_metrics", "train_run", "measure_run", "small_batch_results", "tuned_lr", "plot_accuracies",
+    "BatchDependenceExplorer", "check_batch_mean_spread",
+]

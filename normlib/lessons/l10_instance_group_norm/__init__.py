@@ -4,15 +4,14 @@
 """
 
 from .experiments import (
-    PAPER_BATCH, PAPER_ERROR, photo_tensor, adjust, SHOW, to_display, group_stats,
-    BATCH_SIZES, EPOCHS, CHANNELS, GROUPS, DECAY_AT, RESULTS_FILE, METRICS, digits, schedule,
-    train_model, train_conv, measure_run, Sweep, run_sweep, batch_size_sweep, Results, load_results,
-    MORE_FILE, MoreSeeds, load_more_seeds,
-    parameters_of, set_parameters, trained_model,
+    PAPER_BATCH, PAPER_ERROR, photo_tensor, adjust, to_display, digits, schedule, measure_run,
+    batch_size_sweep, load_results, load_more_seeds,
 )
-from .explorer import (
-    CONTRASTS, InstanceNormExplorer, GroupNormExplorer,
-)
-from .exercises import (
-    check_group_norm,
-)
+from .explorer import InstanceNormExplorer, GroupNormExplorer
+from .exercises import check_group_norm
+
+__all__ = [
+    "PAPER_BATCH", "PAPER_ERROR", "photo_tensor", "adjust", "to_display", "digits", "schedule", "measure_run",
+    "batch_size_sweep", "load_results", "load_more_seeds", "InstanceNormExplorer", "GroupNormExplorer",
+    "check_group_norm",
+]

@@ -4,14 +4,14 @@
 """
 
 from .experiments import (
-    NORM_NAMES, USES, Flatten, make_norm, find_sets, properties, properties_table,
-    worker_stats, all_reduce, stats_from_sums, ShardedBatchNorm, SyncBNResult, sharded_net,
-    run_sync_bn, sync_bn_experiment, load_sync_results, MODES, SYNC_RESULTS_FILE,
-    digits, bn_base_lr, plain_bn_errors,
+    properties, properties_table, worker_stats, all_reduce, stats_from_sums, ShardedBatchNorm, sharded_net,
+    sync_bn_experiment, load_sync_results, digits, bn_base_lr, plain_bn_errors,
 )
-from .explorer import (
-    PER_WORKER, WORKERS, SyncBNExplorer,
-)
-from .exercises import (
-    quiz, RIGHT, quiz_text, check_quiz,
-)
+from .explorer import SyncBNExplorer
+from .exercises import quiz_text, check_quiz
+
+__all__ = [
+    "properties", "properties_table", "worker_stats", "all_reduce", "stats_from_sums", "ShardedBatchNorm",
+    "sharded_net", "sync_bn_experiment", "load_sync_results", "digits", "bn_base_lr", "plain_bn_errors",
+    "SyncBNExplorer", "quiz_text", "check_quiz",
+]

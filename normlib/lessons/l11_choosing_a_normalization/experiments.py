@@ -325,8 +325,9 @@ def make_result(errors, seeds, workers, per_worker, epochs, base_lr, channels=8,
 
 def run_sync_bn(workers=8, per_worker=2, epochs=60, base_lr=None, seeds=(0, 1, 2), channels=8):
     """Train :func:`sharded_net` local and synchronized on a global batch of workers × per_worker
-    digits with notebook 10's schedule (:func:`~normlib.lessons.l10_instance_group_norm.train_model`:
-    equal epochs, lr = base_lr·B/32 with B the *global* batch, ÷10 after 2/3 of the steps); measure
+    digits with notebook 10's schedule
+    (:func:`~normlib.lessons.l10_instance_group_norm.experiments.train_model`: equal epochs,
+    lr = base_lr·B/32 with B the *global* batch, ÷10 after 2/3 of the steps); measure
     the held-out error in eval mode. ``base_lr`` defaults to BN's tuned rate in notebook 10's saved
     results. Returns a :class:`SyncBNResult`."""
     from ..l10_instance_group_norm import experiments as l10
