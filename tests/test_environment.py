@@ -259,3 +259,15 @@ def test_postbuild_writes_a_font_cache_matplotlib_then_reads(tmp_path):
                            capture_output=True, text=True, timeout=120)
     assert again.returncode == 0 and "building the font cache" not in again.stderr.lower()
     assert caches[0].stat().st_mtime_ns == before
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+@pytest.mark.parametrize("target, notebook, korean", [("lab", "notebooks/00_overview.ipynb", False),
+                                                      ("lab-ko", "notebooks/ko/00_overview.ipynb", True)])
+def test_make_lab_opens_the_first_notebook_of_its_edition(target, notebook, korean):
+    """`make lab` opens the English 00 and `make lab-ko` the Korean one, with normlib speaking Korean
+    (NORMLIB_LANG=ko) in every notebook that server starts; the notebook it names exists."""
+    dry = subprocess.run(["make", "-n", "-W", "requirements.txt", target], cwd=ROOT, capture_output=True,
+                         text=True, timeout=60).stdout.strip().splitlines()[-1]
+    assert "jupyter lab" in dry and dry.endswith(notebook) and (ROOT / notebook).is_file(), dry
+    assert ("NORMLIB_LANG=ko" in dry) is korean, dry
