@@ -132,18 +132,25 @@ def sandbox_command(slot=0, memory_mb=MEMORY_MB):
     return args
 
 
+def say(key, **fields):
+    """The grader's own words, in the submission's language (normlib/locale: grade.*; the language is
+    chosen in :func:`grade_notebook` from the notebook, so a Korean student reads Korean)."""
+    from normlib.i18n import t
+    return t("grade." + key, **fields)
+
+
 def _why_dead(code):
     if code is None:
-        return "it stopped answering"
+        return say("why.stopped")
     if code < 0 or code > 128:
         sig = -code if code < 0 else code - 128
         try:
             name = signal.Signals(sig).name
         except ValueError:
             name = f"signal {sig}"
-        hint = " — out of memory, or the code killed it" if sig == signal.SIGKILL else ""
-        return f"killed by {name}{hint}"
-    return f"it exited with code {code}"
+        hint = say("why.oom_hint") if sig == signal.SIGKILL else ""
+        return say("why.killed", name=name, hint=hint)
+    return say("why.exited", code=code)
 
 
 class Sandbox:
@@ -376,11 +383,10 @@ def test_cell_note(cells, ex):
             what = "edited"
         elif g.get("grade_id") != ex["checker"] or g.get("grade") is not True or g.get("solution") \
                 or g.get("points", ex["points"]) != ex["points"]:
-            what = "re-labelled (its nbgrader metadata changed)"
+            what = "relabelled"
     if what is None:
         return None
-    return (f"note: the locked autograder cell of this exercise was {what}; that changes nothing "
-            "(the grader never runs it: it tests the exercise itself).")
+    return say("test_cell.note", what=say("test_cell." + what))
 
 
 def run_notebook(cells, test_ids, opts, log, skip, statuses):
@@ -416,16 +422,15 @@ def what_happened(status, cell_timeout):
     """What happened to a cell that did not run to its end, in words (None if it did)."""
     s = status.get("status")
     if s == "syntax":
-        where = f" on line {status['line']}" if status.get("line") else ""
+        where = say("what.on_line", line=status["line"]) if status.get("line") else ""
         code = f": `{status['text']}`" if status.get("text") else ""
-        return f"the exercise cell has a syntax error{where} ({status.get('message', 'invalid syntax')}{code})"
+        return say("what.syntax", where=where, message=status.get("message", "invalid syntax"), code=code)
     if s == "timeout":
-        return f"the exercise cell was stopped after {cell_timeout:g} s, the time limit per cell (an endless loop?)"
+        return say("what.timeout", seconds=cell_timeout)
     if s == "error":
-        return f"the exercise cell raised {status.get('error')}"
+        return say("what.error", error=status.get("error"))
     if s == "died":
-        return (f"the notebook's Python process died while running the exercise cell ({status.get('why')}); "
-                "the notebook was run again without it")
+        return say("what.died", why=status.get("why"))
     return None
 
 
@@ -433,10 +438,10 @@ def cell_sentence(status, name, cell_timeout):
     """Why ``name`` is not defined, given the status of the exercise cell."""
     what = what_happened(status, cell_timeout)
     if what is None:
-        return f"`{name}` is not defined: the exercise cell ran but does not define it (renamed?)"
+        return say("cell.not_defined", name=name)
     if status.get("status") == "error":
-        return f"{what} before `{name}` was defined"
-    return f"{what}, so `{name}` is not defined"
+        return say("cell.before", what=what, name=name)
+    return say("cell.so", what=what, name=name)
 
 
 def grade_notebook(path, assignment, opts):
@@ -454,7 +459,7 @@ def grade_notebook(path, assignment, opts):
         set_language(language_of(cells))
     if problem:
         for ex in exs:
-            row(ex, 0, f"no credit: {problem}")
+            row(ex, 0, say("no_credit", problem=problem))
         return rows
     test_ids = {ex["test_id"] for ex in exs if ex["test_id"]}
     log = open(opts.log, "ab") if opts.log else subprocess.DEVNULL
@@ -467,40 +472,35 @@ def grade_notebook(path, assignment, opts):
             mine = exercise_cells(cells, ex)
             notes = []
             if len(mine) > 1:
-                notes.append(f"note: this exercise's cell appears {len(mine)} times in the notebook (a "
-                             "duplicated cell?); graded as the kernel runs it, top to bottom: the last "
-                             "definition counts.")
+                notes.append(say("duplicated", n=len(mine)))
             note = test_cell_note(cells, ex)
             if note:
                 notes.append(note)
             if sb is None:
                 sb = run_notebook(cells, test_ids, opts, log, skip, statuses)
             if sb is None:
-                row(ex, 0, "no credit: the notebook's Python process died every time it was run "
-                    f"({MAX_RESTARTS + 1} times)", notes)
+                row(ex, 0, say("died_every_time", times=MAX_RESTARTS + 1), notes)
                 continue
             try:
                 feedback = grade_exercise(sb, checker, ex, cells, mine, statuses, opts)
             except CallTimeout as t:
-                feedback = (f"stopped after {opts.exercise_timeout:g} s: `{t.name}` did not return on the "
-                            "checker's input (an endless loop?); each call may take that long")
+                feedback = say("call_timeout", seconds=opts.exercise_timeout, name=t.name)
             except Unreadable as u:
-                feedback = f"`{u.name}` returned something the grader cannot read back ({u.why})"
+                feedback = say("unreadable", name=u.name, why=u.why)
             except (Died, HardTimeout) as d:
-                why = str(d) or "it stopped answering"
-                feedback = (f"the notebook's Python process died while the exercise was checked ({why})")
+                why = str(d) or say("why.stopped")
+                feedback = say("died_checking", why=why)
                 sb = None
             except wire.WireError as err:
-                feedback = f"the answer could not be read back from the notebook ({err})"
+                feedback = say("wire", err=err)
             if sb is not None and sb.proc.poll() is not None:
                 sb = None
             for i in sorted(skip - set(mine)):          # another cell that killed the notebook's process
-                why = statuses.get(i, {}).get("why") or "it ran past every time limit"
-                notes.append(f"note: code cell {sum(c['cell_type'] == 'code' for c in cells[:i + 1])} ended "
-                             f"the notebook's Python process ({why}); the notebook was run again without it.")
+                why = statuses.get(i, {}).get("why") or say("why.past_limits")
+                notes.append(say("other_cell_died", k=sum(c['cell_type'] == 'code' for c in cells[:i + 1]), why=why))
             what = what_happened(statuses.get(mine[-1], {}), opts.cell_timeout) if mine else None
             if what and not feedback.startswith(what[:20]):
-                notes.insert(0, f"note: {what}.")
+                notes.insert(0, say("note", what=what))
             score = ex["points"] if passed(feedback) else 0
             row(ex, score, feedback, notes)
     finally:
@@ -518,22 +518,21 @@ def grade_exercise(sb, checker, ex, cells, mine, statuses, opts):
         d = sb.request({"op": "describe", "name": name}, opts.exercise_timeout + GRACE)
         if not d.get("defined"):
             if not mine:
-                return f"`{name}` is not defined: the exercise cell is missing from the notebook (deleted?)"
+                return say("cell.missing", name=name)
             return cell_sentence(statuses.get(mine[-1], {"status": "not run"}), name, opts.cell_timeout)
         if d.get("callable"):
             args.append(RemoteFunction(sb, name, opts.exercise_timeout))
             continue
         r = sb.request({"op": "get", "name": name}, opts.exercise_timeout + GRACE)
         if "value" not in r:
-            return (f"`{name}` is a {d.get('type')}, which the grader cannot read back "
-                    f"({r.get('failed', 'no answer')})")
+            return say("unreadable_value", name=name, type=d.get("type"), failed=r.get("failed", "no answer"))
         args.append(wire.decode(r["value"]))
     try:
         return str(checker(*args))
     except (CallTimeout, Unreadable, Died, HardTimeout):
         raise
     except Exception as err:
-        return f"the checker could not use your answer: {type(err).__name__}: {err}"
+        return say("checker_failed", error=type(err).__name__, message=err)
 
 
 def main(argv=None):

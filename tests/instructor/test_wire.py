@@ -62,3 +62,28 @@ def test_deep_nesting_is_refused():
         deep = {"list": [deep]}
     with pytest.raises(wire.WireError):
         wire.decode(deep)
+
+
+def test_the_graders_own_words_follow_the_submissions_language():
+    """A Korean submission's notes and reasons are Korean too (grade.* in normlib/locale), and an
+    English one's stay as they were."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "instructor"))
+    import grade_notebook as g
+    import normlib
+    status = {"status": "timeout"}
+    english = g.cell_sentence(status, "my_answer", 60)
+    assert english == ("the exercise cell was stopped after 60 s, the time limit per cell (an endless loop?), "
+                       "so `my_answer` is not defined")
+    assert g.language_of([{"cell_type": "code", "source": 'import normlib; normlib.set_language("ko")'}]) == "ko"
+    assert g.language_of([{"cell_type": "code", "source": "import normlib"}]) == "en"
+    normlib.set_language("ko")
+    try:
+        korean = g.cell_sentence(status, "my_answer", 60)
+        syntax = g.what_happened({"status": "syntax", "line": 3, "message": "invalid syntax", "text": "x ="}, 60)
+        assert "60초" in korean and "`my_answer`" in korean and "제한 시간" in korean
+        assert syntax == "연습 문제 셀 3번째 줄에 문법 오류가 있습니다 (invalid syntax: `x =`)"
+        assert g.say("no_credit", problem="x").startswith("점수 없음")
+    finally:
+        normlib.set_language("en")
