@@ -14,7 +14,7 @@ from .checks import as_float_array
 from .module import Module, Sequential, as_rng, one_blas_thread, positive_int as _positive_int
 
 __all__ = ["Linear", "Sigmoid", "Tanh", "ReLU", "Dropout", "Sequential", "softmax_cross_entropy",
-           "SGD", "minibatches", "accuracy", "evaluate", "Evaluation", "fit", "History", "as_rng",
+           "SGD", "minibatches", "accuracy", "evaluate", "Evaluation", "fit", "History", "run_status", "as_rng",
            "one_blas_thread"]
 
 
@@ -304,9 +304,15 @@ class History:
 
     @property
     def status(self):
-        if self.diverged:
-            return f"diverged: the loss became non-finite at step {self.diverged_at}; training stopped"
-        return f"finished {len(self.loss)} steps"
+        return run_status(self.diverged_at, len(self.loss))
+
+
+def run_status(diverged_at, steps):
+    """How a training run ended, in words: where it diverged, or how many steps it finished (what
+    :attr:`History.status` says, and every saved run that keeps ``diverged_at``)."""
+    if diverged_at is not None:
+        return f"diverged: the loss became non-finite at step {diverged_at}; training stopped"
+    return f"finished {steps} steps"
 
 
 def fit(model, X, y, *, steps, batch_size, lr, momentum=0.0, weight_decay=0.0, seed=0,

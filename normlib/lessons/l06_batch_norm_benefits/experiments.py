@@ -30,7 +30,7 @@ import numpy as np
 
 from ...data import load_digits
 from ...models import mlp
-from ...nn import Linear, accuracy, fit, softmax_cross_entropy
+from ...nn import Linear, accuracy, fit, run_status, softmax_cross_entropy
 from ...results import load_json, readonly
 
 __all__ = ["LRS", "NETWORKS", "SEEDS", "WEIGHT_DECAYS", "REG_NAMES", "LOSS_BLOCK", "digits_mlp",
@@ -113,9 +113,7 @@ class Run:
 
     @property
     def status(self):
-        if self.diverged:
-            return f"diverged: the loss became non-finite at step {self.diverged_at}; training stopped"
-        return f"finished {self.steps} steps"
+        return run_status(self.diverged_at, self.steps)
 
     @property
     def final_test_accuracy(self):
