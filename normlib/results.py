@@ -8,6 +8,7 @@ read-only copies, all the way down. :func:`load_json` reads what a lesson's ``lo
 the CPU and the BLAS kernels that produced them.
 """
 
+import datetime
 import json
 import platform
 import subprocess
@@ -16,7 +17,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-__all__ = ["readonly", "freeze", "load_json", "run_provenance"]
+__all__ = ["readonly", "freeze", "load_json", "run_provenance", "provenance", "rounded"]
 
 
 def readonly(a, dtype=None):
@@ -70,3 +71,19 @@ def run_provenance():
     blas = [{k: pool.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
             for pool in threadpool_info() if pool.get("user_api") == "blas"]
     return {"git_commit": commit, "cpu": cpu, "blas": blas}
+
+
+def provenance(command, settings):
+    """What a long run saves beside its results: the ``command`` that made them, the date, the Python
+    and NumPy versions, its ``settings`` and :func:`run_provenance` (commit, CPU, BLAS)."""
+    return dict(command=command, date=datetime.date.today().isoformat(), python=platform.python_version(),
+                numpy=np.__version__, settings=settings, **run_provenance())
+
+
+def rounded(v, digits=6):
+    """Floats (or nested lists/arrays of them) rounded for a JSON file, NaN as null."""
+    if isinstance(v, np.ndarray):
+        v = v.tolist()
+    if isinstance(v, (list, tuple)):
+        return [rounded(x, digits) for x in v]
+    return None if np.isnan(v) else round(float(v), digits)

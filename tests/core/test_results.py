@@ -44,3 +44,15 @@ def test_run_provenance_names_the_commit_the_cpu_and_the_blas_kernels():
     assert isinstance(p["cpu"], str) and p["cpu"]
     assert p["blas"] and all({"internal_api", "architecture", "num_threads"} <= set(b) for b in p["blas"])
     json.dumps(p)                                   # saved with the results: plain JSON
+
+
+def test_provenance_and_rounded_what_a_long_run_saves():
+    import math
+
+    import numpy as np
+
+    from normlib.results import provenance, rounded
+    p = provenance("python -m x", {"seeds": [0, 1]})
+    assert p["command"] == "python -m x" and p["settings"] == {"seeds": [0, 1]}
+    assert {"date", "python", "numpy", "git_commit", "cpu", "blas"} <= set(p)
+    assert rounded([1.23456789, math.nan, np.array([[2.0, 0.5]])], 3) == [1.235, None, [[2.0, 0.5]]]

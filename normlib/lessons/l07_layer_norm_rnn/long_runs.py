@@ -10,9 +10,7 @@ normlib/lessons/l08_small_batches.)
 About a minute on one idle core. Everything in float64 on one BLAS thread.
 """
 
-import datetime
 import json
-import platform
 import sys
 from pathlib import Path
 
@@ -20,26 +18,12 @@ import numpy as np
 
 from ...nn import accuracy
 from . import rnn
-from ...results import run_provenance
+from ...results import provenance, rounded
 
 RESULTS = Path(__file__).with_name("results")
 COMMAND = "python -m normlib.lessons.l07_layer_norm_rnn.long_runs"
 SEEDS = (0, 1, 2, 3, 4)
 RNN_LRS, RNN_BLANK_ROWS = (0.1, 0.05), (0, 4, 8)
-
-
-def _provenance(settings):
-    return dict(command=COMMAND, date=datetime.date.today().isoformat(), python=platform.python_version(),
-                numpy=np.__version__, settings=settings, **run_provenance())
-
-
-def _round(v, digits=6):
-    """Rounded floats for the JSON file, NaN (LN has no BN statistics) as null."""
-    if isinstance(v, np.ndarray):
-        v = v.tolist()
-    if isinstance(v, (list, tuple)):
-        return [_round(x, digits) for x in v]
-    return None if np.isnan(v) else round(float(v), digits)
 
 
 def run_rnn(log=print):
@@ -63,11 +47,11 @@ def run_rnn(log=print):
                     p[f"test_acc_blank_{k}"].append(accuracy(model, rnn.blank_rows(Xt, k), yt))
             log(f"rnn lr = {lr} seed {seed}: " + ", ".join(
                 f"{n} {100 * per[n]['final_test_acc'][-1]:.1f}%" for n in per))
-        res[str(lr)] = {n: {k: _round(v) for k, v in d.items()} for n, d in per.items()}
+        res[str(lr)] = {n: {k: rounded(v) for k, v in d.items()} for n, d in per.items()}
     settings = dict(seeds=list(SEEDS), lrs=list(RNN_LRS), steps=400, batch_size=32, hidden=32, momentum=0.9,
                     eval_every=20, blank_rows=list(RNN_BLANK_ROWS), dtype="float64",
                     loss_smoothing="mean of 10 steps for min_loss_first_150 / max_loss_after_150")
-    return dict(_provenance(settings), runs=res)
+    return dict(provenance(COMMAND, settings), runs=res)
 
 
 def main(argv=None):

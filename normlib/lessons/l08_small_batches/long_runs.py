@@ -18,9 +18,7 @@
 About 3 minutes on one idle core. Everything in float64 on one BLAS thread.
 """
 
-import datetime
 import json
-import platform
 import sys
 from pathlib import Path
 
@@ -28,27 +26,13 @@ import numpy as np
 
 from ...nn import accuracy
 from . import small_batch as sb
-from ...results import run_provenance
+from ...results import provenance, rounded
 
 RESULTS = Path(__file__).with_name("results")
 COMMAND = "python -m normlib.lessons.l08_small_batches.long_runs"
 SEEDS = (0, 1, 2, 3, 4)
 TUNING_SEEDS = (0, 1, 2)
 LONGER_EPOCHS, LONGER_SIZES, LONGER_SEEDS = 3 * sb.EPOCHS, (2, 4), (0, 1, 2)
-
-
-def _provenance(settings):
-    return dict(command=COMMAND, date=datetime.date.today().isoformat(), python=platform.python_version(),
-                numpy=np.__version__, settings=settings, **run_provenance())
-
-
-def _round(v, digits=6):
-    """Rounded floats for the JSON file, NaN (LN has no BN statistics) as null."""
-    if isinstance(v, np.ndarray):
-        v = v.tolist()
-    if isinstance(v, (list, tuple)):
-        return [_round(x, digits) for x in v]
-    return None if np.isnan(v) else round(float(v), digits)
 
 
 def tune_small_batch(log=print):
@@ -118,11 +102,11 @@ def run_small_batch(log=print):
                                "trained network, one pass",
                     train_mode="training set in random batches of m, training mode (batch statistics)",
                     n_train=len(data[0]), n_test=len(data[2]))
-    out = dict(_provenance(settings), lr={n: _round(v, 8) for n, v in lr.items()},
-               tuning=dict(validation_accuracy={n: _round(v) for n, v in tuning.items()}),
-               per_seed={n: {k: _round(v) for k, v in t.items()} for n, t in per_seed.items()},
+    out = dict(provenance(COMMAND, settings), lr={n: rounded(v, 8) for n, v in lr.items()},
+               tuning=dict(validation_accuracy={n: rounded(v) for n, v in tuning.items()}),
+               per_seed={n: {k: rounded(v) for k, v in t.items()} for n, t in per_seed.items()},
                longer=dict(batch_sizes=list(LONGER_SIZES), epochs=LONGER_EPOCHS, seeds=list(LONGER_SEEDS),
-                           per_seed={n: {k: _round(v) for k, v in t.items()} for n, t in longer.items()}))
+                           per_seed={n: {k: rounded(v) for k, v in t.items()} for n, t in longer.items()}))
     return out
 
 
@@ -130,7 +114,7 @@ def summarize(out):
     """The compact summary other notebooks cite: mean and std (ddof = 1) over seeds of every metric,
     per norm and batch size, and the decomposition of BN's drop from the largest to the smallest batch."""
     sizes = out["settings"]["batch_sizes"]
-    summary = {n: {k: {"mean": _round(np.mean(v, axis=1), 4), "std": _round(np.std(v, axis=1, ddof=1), 4)}
+    summary = {n: {k: {"mean": rounded(np.mean(v, axis=1), 4), "std": rounded(np.std(v, axis=1, ddof=1), 4)}
                    for k, v in ((k, np.array(v, dtype=float)) for k, v in t.items()) if not np.isnan(v).all()}
                for n, t in out["per_seed"].items()}
     bn, ln = out["per_seed"]["batch"], out["per_seed"]["layer"]
