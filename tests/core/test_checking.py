@@ -21,3 +21,13 @@ def test_answer_axes_follows_numpys_conventions():
 def test_is_correct_reads_both_languages(feedback, expected):
     from normlib.checking import is_correct
     assert is_correct(feedback) is expected
+
+
+def test_matching_mistake_names_the_first_wrong_answer_that_matches():
+    import numpy as np
+
+    from normlib.checking import matching_mistake
+    mistakes = [(np.array([1.0, 2.0]), "swapped"), (np.array([1.0, 2.0 + 1e-9]), "later"), (3.0, "scalar")]
+    assert matching_mistake(np.array([1.0, 2.0]), mistakes) == "swapped"
+    assert matching_mistake(3.0 + 1e-12, mistakes, rtol=0, atol=1e-9) == "scalar"
+    assert matching_mistake(np.array([1.0, 2.1]), mistakes[:2], rtol=1e-6, atol=1e-8) is None

@@ -7,7 +7,7 @@ normlib/locale/<lang>.json), so the Korean edition's checkers speak Korean.
 
 import numpy as np
 
-from ...checking import answer_axes, call_student, check_answers
+from ...checking import answer_axes, call_student, check_answers, matching_mistake
 from ...i18n import t
 
 __all__ = ["SEQUENCE_AXES", "check_sequence_axes", "check_layer_norm", "check_ln_rnn_step"]
@@ -105,9 +105,9 @@ def check_layer_norm(fn):
             return t("l07.check.ln_shape", want=a.shape, got=got.shape)
         if np.allclose(got, gamma * _ln(a, eps=eps) + beta, rtol=1e-6, atol=1e-8):
             continue
-        for wrong, key in _ln_mistakes(a, gamma, beta, eps):
-            if np.allclose(got, wrong, rtol=1e-6, atol=1e-8):
-                return t(f"l07.check.{key}")
+        key = matching_mistake(got, _ln_mistakes(a, gamma, beta, eps), rtol=1e-6, atol=1e-8)
+        if key:
+            return t(f"l07.check.{key}")
         return t("l07.check.ln_other")
     return t("l07.check.ln_correct")
 
@@ -154,9 +154,9 @@ def check_ln_rnn_step(fn):
         rights = [np.tanh(c["gamma"] * _ln(a, eps=eps) + c["beta"]) for eps in (0.0, 1e-5)]
         if any(np.allclose(got, r, atol=1e-6) for r in rights):
             continue
-        for wrong, key in _wrong_answers(c):
-            if np.allclose(got, wrong, atol=1e-6):
-                return t(f"l07.check.{key}")
+        key = matching_mistake(got, _wrong_answers(c), atol=1e-6)
+        if key:
+            return t(f"l07.check.{key}")
         for eps in (1e-4, 1e-3, 1e-2, 1e-1):
             if np.allclose(got, np.tanh(c["gamma"] * _ln(a, eps=eps) + c["beta"]), atol=1e-6):
                 return t("l07.check.step_eps", eps=f"{eps:g}")

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ...checking import call_student
+from ...checking import call_student, matching_mistake
 from ...i18n import t
 
 __all__ = ["check_batch_mean_spread", "std_of_batch_mean"]
@@ -52,8 +52,8 @@ def check_batch_mean_spread(fn):
         right = std_of_batch_mean(s, m, n)
         if np.isclose(got, right, rtol=1e-6, atol=1e-9):
             continue
-        for wrong, key in _wrong_answers(s, m, n):
-            if np.isclose(got, wrong, rtol=1e-6, atol=1e-9):
-                return t(key, sigma=s, m=m, n=n, got=got, right=right)
+        key = matching_mistake(got, _wrong_answers(s, m, n), rtol=1e-6, atol=1e-9)
+        if key:
+            return t(key, sigma=s, m=m, n=n, got=got, right=right)
         return t("l08.check.unknown", sigma=s, m=m, n=n, got=got, right=right)
     return t("l08.check.correct")

@@ -11,7 +11,7 @@ the message catalogue (keys ``l09.check.*``).
 
 import numpy as np
 
-from ...checking import call_student
+from ...checking import call_student, matching_mistake
 from ...i18n import t
 
 __all__ = ["check_rms_norm"]
@@ -61,9 +61,9 @@ def check_rms_norm(fn):
             return t("l09.check.shape", want=a.shape, got=got.shape)
         if np.allclose(got, gamma * _rms(a, eps=eps), rtol=1e-6, atol=1e-8):
             continue
-        for wrong, key in _mistakes(a, gamma, eps):
-            if np.allclose(got, wrong, rtol=1e-6, atol=1e-8):
-                return t(f"l09.check.{key}")
+        key = matching_mistake(got, _mistakes(a, gamma, eps), rtol=1e-6, atol=1e-8)
+        if key:
+            return t(f"l09.check.{key}")
         shift = got - gamma * _rms(a, eps=eps)          # the same vector added to every example: a β
         if np.allclose(shift, shift[:1], rtol=1e-6, atol=1e-8):
             return t("l09.check.beta")
