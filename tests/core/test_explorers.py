@@ -159,7 +159,19 @@ def test_legends_inside_the_figure(drawn):
 
 
 def test_explorer_has_a_title_and_a_caption_for_its_snapshot(drawn):
-    assert drawn.title and drawn.caption, "readers without a kernel see only the snapshot's title and caption"
+    assert drawn.text("title") and drawn.text("caption"), \
+        "readers without a kernel see only the snapshot's title and caption"
+
+
+def test_every_explorers_title_and_caption_live_in_the_catalogue_alone():
+    """normlib/locale/<lang>.json is their one source (both languages); a copy in the class would
+    drift from it, as one did."""
+    from normlib.i18n import has_message
+    from normlib.lessons import EXPLORERS
+    for name, cls in EXPLORERS.items():
+        for part in ("title", "caption"):
+            assert has_message(f"explorer.{name}.{part}"), f"explorer.{name}.{part} is not in en.json"
+            assert part not in vars(cls), f"{cls.__name__}.{part} copies the catalogue: delete it"
 
 
 def test_series_of_one_legend_stay_apart_under_deuteranopia(drawn):

@@ -88,10 +88,6 @@ def normalize(method, x, groups=1):
 
 class NormSetsExplorer(Explorer):
     name = "l00_overview"
-    title = "Which values share one mean and variance?"
-    caption = ("try: switch the method between batch, layer, instance and group norm, then move the "
-               "example n; notice: the coloured cells are one set, standardized by one μ and σ² — only "
-               "batch norm's sets cross examples, and group norm with G = 1 is layer norm")
     figsize = (9.6, 3.0)
     N, C, L = 4, 6, 8
 

@@ -81,10 +81,6 @@ def panel_title(label, m, lr):
 
 class StandardizationExplorer(Explorer):
     name = "l01_standardization"
-    title = "Why standardize: one step size for raw and for standardized features"
-    caption = ("try: raise the learning rate past the raw 2/λmax, then raise the scale ratio; notice: "
-               "the raw run diverges while the standardized one only gets faster — one step size cannot "
-               "suit two directions of very different scale")
     figsize = (9.6, 4.4)
 
     def __init__(self, n=200, rho=0.6, seed=0):

@@ -29,10 +29,6 @@ Q = (15, 50, 85)
 
 class ICSExplorer(Explorer):
     name = "l02_internal_covariate_shift"
-    title = "The input of one sigmoid over training: without and with batch norm"
-    caption = ("at step 120 the plain network's inputs are a narrow spike beside BN's wide, centred "
-               "histogram; drag the step to 1,200 and notice that the plain one has become many times "
-               "wider while BN's stayed where it was; then try hidden layer 2, whose median drifts")
     default_step = 120      # early: the plain network's inputs have not spread yet, BN's already have
     figsize = (9.6, 4.6)
 

@@ -28,10 +28,6 @@ LEGEND = dict(loc="lower left", bbox_to_anchor=(-0.02, 1.0), fontsize=8, frameon
 
 class BatchNoiseExplorer(Explorer):
     name = "l03_batch_norm_training"
-    title = "Batch statistics are noisy: μ_B and σ_B from batch to batch, for batch sizes 1 to 256"
-    caption = ("it opens at m = 16; move m to 1, 2, 64 and 256 and notice that the spread of μ_B follows "
-               "σ_pop/√m at every m while σ_B's does not at small m, and that one example's output "
-               "depends on its batch (at m = 1 it is always β)")
     figsize = (9.6, 4.9)
 
     @classmethod

@@ -31,10 +31,6 @@ def _values(lo, hi, step):
 
 class ScaleShiftExplorer(Explorer):
     name = "l04_scale_shift_sigmoid"
-    title = "Why γ and β: where the sigmoid's inputs sit, without BN and after BN"
-    caption = ("try: move the incoming mean to 5, then the incoming std, then γ and β; notice: without "
-               "BN (left) the inputs slide into the sigmoid's flat part, after BN (right) they do not "
-               "move — only γ and β move them along the sigmoid")
     figsize = (9.6, 4.1)
 
     def __init__(self, seed=0):

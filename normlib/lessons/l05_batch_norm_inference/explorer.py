@@ -62,10 +62,6 @@ def _fmt(v):
 
 class RunningAverageExplorer(Explorer):
     name = "l05_batch_norm_inference"
-    title = "Running estimates of a BN statistic: BN's momentum, its two conventions, and momentum=None"
-    caption = ("try BN's momentum 0.001, 0.1 and 0.9: does the orange running estimate follow the dashed "
-               "population statistic, lag behind it, or jump with every batch? Then the same number "
-               "in the other formula.")
     figsize = (9.6, 4.5)
 
     @classmethod

@@ -42,9 +42,6 @@ def _range(values, fmt="{:.0f}"):
 
 class LRSweepExplorer(Explorer):
     name = "l06_batch_norm_benefits"
-    title = "Learning-rate sweep: the Figure 1 network without and with batch norm (every seed)"
-    caption = ("Try the largest rate, where only BN trains, then the smallest; switch the target. Notice: "
-               "without BN the loss stays flat at guessing (ln 10) at a large rate; with BN it falls.")
     figsize = (9.6, 4.2)
     fontsize = 9
 

@@ -27,10 +27,6 @@ MU_LIMIT, Z_LIMIT = 3.0, 4.0     # the fixed half-widths of the μ_B axis and of
 
 class BatchDependenceExplorer(Explorer):
     name = "l08_small_batches"
-    title = "Batch size and the rest of the batch: batch norm vs layer norm"
-    caption = ("Try m = 2, then 128: at m = 2 every orange dot (BN, training mode) snaps to ±1, and as m "
-               "grows the dots gather round the brown bars (BN at test time). Then set c = 10: the blue "
-               "LN diamonds do not move, BN's test-time bars do.")
     figsize = (9.6, 4.3)
     n_batches, n_shown = 400, 40
     fontsize = 9

@@ -28,9 +28,6 @@ FONT = 9                  # labels and legends; tick labels 8 (Explorer.min_font
 
 class InstanceNormExplorer(Explorer):
     name = "l10_instance_group_norm.instance_norm"
-    title = "Instance norm is contrast normalization: change the photograph, not the output"
-    caption = ("move the contrast and brightness: the input (left) and its histogram change, the "
-               "instance-norm output (right) does not — unless the pixels are clipped to [0, 1]")
     figsize = (9.6, 6.2)
 
     def __init__(self):
@@ -121,9 +118,6 @@ def _ramp(color, light, dark):
 
 class GroupNormExplorer(Explorer):
     name = "l10_instance_group_norm.group_norm"
-    title = "Group norm: from G = 1 (layer norm) to G = C (instance norm)"
-    caption = ("try: slide G, then colour another digit's or channel's set; notice: G = 1 colours a whole "
-               "digit (layer norm), G = C one row (instance norm), and no set ever spans two digits")
     figsize = (9.6, 3.7)
     N = 2                    # examples shown: two held-out digits of different classes
 

@@ -22,10 +22,6 @@ WORKERS = (1, 2, 4, 8)
 
 class SyncBNExplorer(Explorer):
     name = "l11_choosing_a_normalization"
-    title = "Synchronized BN: local statistics of each worker vs the all-reduced ones"
-    caption = ("try: change the images per worker b and the workers K; notice: with few images per worker "
-               "the local statistics (dots) scatter around the synchronized ones (line), and the scatter "
-               "shrinks as b grows")
     figsize = (9.6, 4.4)
 
     def __init__(self, channels=4, seed=0):
