@@ -51,9 +51,10 @@ lab-ko: $(LAB_STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -m "not browser"
 
-# The unit tests alone: no notebooks, no multi-seed claim tests (those carry "claim" in their names).
+# The unit tests alone: no notebooks, no multi-seed claim tests (those carry "claim" in their names),
+# spread over every core by pytest-xdist (they share no state: each writes only to its own tmp_path).
 test-unit: $(STAMP)
-	$(BIN)/python -m pytest tests -m "not browser" -k "not claim"
+	$(BIN)/python -m pytest tests -m "not browser" -k "not claim" -n auto
 
 $(BROWSER_STAMP): $(STAMP) requirements-browser.txt
 	$(BIN)/python -m pip install --quiet -r requirements-browser.txt -c constraints.txt

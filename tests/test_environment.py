@@ -104,8 +104,9 @@ def test_the_course_installs_neither_scikit_learn_nor_scipy():
                 assert dep not in HEAVY, f"{name} requires {dep}"
                 if dep not in seen:
                     todo.add(dep)
-    # the make test environment adds scikit-learn, and nothing else, for the tests
-    assert set(ranges(ROOT / "requirements-test.txt")) == {"scikit-learn"}
+    # the make test environment adds scikit-learn (the tests' references) and pytest-xdist (make
+    # test-unit on every core), and nothing else
+    assert set(ranges(ROOT / "requirements-test.txt")) == {"scikit-learn", "pytest-xdist"}
     assert "-r requirements.txt" in requirement_lines(ROOT / "requirements-test.txt")
 
 
