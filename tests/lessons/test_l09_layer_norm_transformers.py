@@ -88,11 +88,35 @@ def test_gradient_norms_post_ln_grow_toward_the_output_pre_ln_do_not():
 def test_train_stack_warms_up_and_checks_its_input():
     from normlib.lessons.l09_layer_norm_transformers import train_stack
     h = train_stack("pre", 0.05, warmup=3, steps=4, depth=2)
-    assert len(h.loss) == 4 and len(h.test_accuracy) == 1
+    assert len(h.loss) == 4 and h.eval_steps == [0, 4] and len(h.test_accuracy) == 2
     with pytest.raises(ValueError, match="placement must be"):
         train_stack("middle", 0.1)
     with pytest.raises(ValueError, match="warmup must be"):
         train_stack("pre", 0.1, warmup=-1)
+
+
+def test_train_stack_first_steps_match_hand_written_sgd_with_warm_up():
+    """Reference: the first two steps by hand — step 1 at lr/warmup (momentum's velocity starts as the
+    gradient), step 2 at 2·lr/warmup — on the same seeded batches and network."""
+    from normlib.lessons.l09_layer_norm_transformers import train_stack
+    lr, warmup, seed = 0.2, 4, 3
+    data = nl.load_digits(seed=seed, dtype=np.float64)
+    model = transformer.residual_stack(2, 64, 128, "pre", "layer", seed=seed)
+    batches = nl.minibatches(len(data.X_train), 32, seed)
+    velocity, losses = {}, []
+    for step in (1, 2, 3):
+        idx = next(batches)
+        loss, dlogits = nl.softmax_cross_entropy(model.forward(data.X_train[idx]), data.y_train[idx])
+        losses.append(loss)
+        model.backward(dlogits)
+        for name, p, g in model.parameters():
+            velocity[name] = 0.9 * velocity.get(name, 0.0) + g
+            p -= lr * (step / warmup) * velocity[name]
+    h = train_stack("pre", lr, warmup=warmup, steps=3, depth=2, seed=seed)
+    np.testing.assert_allclose(h.loss, losses, rtol=1e-12)
+    assert abs(h.test_accuracy[-1] - nl.accuracy(model, data.X_test, data.y_test)) <= 1 / len(data.y_test)
+    flat = train_stack("pre", lr, warmup=0, steps=3, depth=2, seed=seed)
+    assert flat.loss[0] == h.loss[0] and abs(flat.loss[2] - h.loss[2]) > 1e-6   # the warm-up matters
 
 
 def test_gradient_figure_draws_both_placements_and_checks_its_input():

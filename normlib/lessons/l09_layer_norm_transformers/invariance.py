@@ -24,10 +24,10 @@ case and unit stays the same (to a tolerance far above the ε effect and far bel
 
 import numpy as np
 
-from ...nn import as_rng
+from ...module import as_rng
 
 __all__ = ["NORMALIZATIONS", "TRANSFORMATIONS", "PAPER_TABLE_1", "normalized_output",
-           "transform", "invariance_table", "format_table"]
+           "transform", "invariance_table"]
 
 NORMALIZATIONS = ("batch norm", "weight norm", "layer norm", "RMSNorm")
 TRANSFORMATIONS = ("weight matrix re-scaling", "weight matrix re-centering", "weight vector re-scaling",
@@ -101,11 +101,3 @@ def invariance_table(W=None, x=None, delta=3.0, eps=1e-5, tol=1e-4, seed=0):
         table[method] = tuple("Invariant" if c < tol else "No" for c in change)
     return table, changes
 
-
-def format_table(table):
-    """The table as text, one row per normalization, short column names."""
-    short = ["W×δ", "W+1vᵀ", "w_i×δ", "x×δ", "x+v", "x_1×δ"]
-    lines = [f"{'':<12}" + "".join(f"{s:>11}" for s in short)]
-    for method, row in table.items():
-        lines.append(f"{method:<12}" + "".join(f"{v:>11}" for v in row))
-    return "\n".join(lines)

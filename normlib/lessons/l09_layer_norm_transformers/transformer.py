@@ -103,16 +103,14 @@ def gradient_norms(depth=12, d=32, hidden=128, tokens=128, placement="pre", norm
 
 def train_stack(placement, lr, warmup=0, steps=300, depth=12, d=64, hidden=128, batch_size=32,
                 momentum=0.9, seed=0):
-    """Exercise 4's helper: :func:`residual_stack` (``placement`` "post" or "pre", layer norm) trained
-    on the digits (each 64-pixel image one token of width d = 64) with SGD, the learning rate rising
-    linearly from lr/warmup to ``lr`` over the first ``warmup`` steps (0: no warm-up), then constant.
-    float64, seeded. Returns an ``nl.History`` (loss per step; test accuracy at the end, or nothing
-    if the loss became non-finite — ``history.status`` says which)."""
-    import math
-
+    """Exercise 2's helper: :func:`residual_stack` (``placement`` "post" or "pre", layer norm) trained
+    on the digits (each 64-pixel image one token of width d = 64) by ``nl.fit`` (SGD with SGD
+    momentum), the learning rate rising linearly from lr/warmup to ``lr`` over the first ``warmup``
+    steps (0: no warm-up), then constant. float64, seeded. Returns fit's ``nl.History``: loss per
+    step, test accuracy at step 0 and at the end (only step 0's if the loss became non-finite —
+    ``history.status`` says which)."""
     from ...data import load_digits
-    from ...module import one_blas_thread
-    from ...nn import SGD, History, accuracy, minibatches
+    from ...nn import fit
 
     if placement not in PLACEMENTS:
         raise ValueError(f"placement must be 'post' or 'pre'; got {placement!r}")
@@ -120,25 +118,10 @@ def train_stack(placement, lr, warmup=0, steps=300, depth=12, d=64, hidden=128, 
         raise ValueError(f"lr must be a number > 0; got {lr!r}")
     if isinstance(warmup, bool) or not isinstance(warmup, (int, np.integer)) or warmup < 0:
         raise ValueError(f"warmup must be an int ≥ 0 (a number of steps); got {warmup!r}")
-    steps = _positive_int(steps, "steps")
     if d != 64:
         raise ValueError(f"d must be 64 here (the digits have 64 pixels); got {d!r}")
     data = load_digits(seed=seed, dtype=np.float64)
     model = residual_stack(depth, d, hidden, placement, "layer", seed=seed)
-    opt = SGD(model, lr, momentum)
-    batches = minibatches(len(data.X_train), batch_size, seed)
-    history = History()
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), one_blas_thread():
-        for step in range(1, steps + 1):
-            opt.lr = lr * min(1.0, step / warmup) if warmup else lr
-            idx = next(batches)
-            loss, dlogits = softmax_cross_entropy(model.forward(data.X_train[idx]), data.y_train[idx])
-            if not math.isfinite(loss):
-                history.diverged_at = step
-                return history
-            history.loss.append(loss)
-            model.backward(dlogits)
-            opt.step()
-    history.eval_steps.append(steps)
-    history.test_accuracy.append(accuracy(model, data.X_test, data.y_test))
-    return history
+    schedule = (lambda step: lr * min(1.0, step / warmup)) if warmup else lr
+    return fit(model, data.X_train, data.y_train, steps=steps, batch_size=batch_size, lr=schedule,
+               momentum=momentum, seed=seed, X_test=data.X_test, y_test=data.y_test)
