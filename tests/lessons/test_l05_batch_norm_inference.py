@@ -152,13 +152,8 @@ def test_only_a_bn_network_depends_on_the_other_examples(digits):
     assert out_bn.std(axis=0).max() > 1e-3
     np.testing.assert_allclose(out_plain, np.broadcast_to(plain.forward(X[4:5]), out_plain.shape), atol=1e-6)
     np.testing.assert_array_equal(bn_model[1].running_mean, before)            # model untouched
-    order = np.random.default_rng(0).permutation(100)
-    np.testing.assert_array_equal(bi.train_mode_predictions(plain, X, 10, order),
-                                  plain.forward(X).argmax(1))
     with pytest.raises(ValueError, match="index must be in"):
         bi.outputs_in_batches(bn_model, X, 100)
-    with pytest.raises(ValueError, match="order must be a permutation"):
-        bi.train_mode_predictions(plain, X, 10, np.zeros(100, int))
 
 
 def test_precise_bn_is_algorithm_2_on_the_first_layer(digits):

@@ -22,7 +22,8 @@ with the final weights ("precise BN"): :func:`precise_bn`.
 
 Contents: :func:`running_average` and :func:`ema_weights` (the two ways of writing the momentum),
 :func:`batch_statistics` and :func:`population_statistics` (Algorithm 2), :func:`outputs_in_batches`
-and :func:`train_mode_predictions` (why not batch statistics at test time), :func:`precise_bn`,
+(why not batch statistics at test time; a whole set in training mode is :func:`normlib.evaluate`),
+:func:`precise_bn`,
 :func:`fold_batch_norm` and :func:`fold_network` (BN folded into the previous linear layer), and two
 cached experiments: :func:`track_bn_statistics` (the explorer's data; :func:`tracking_error` scores a
 running average on it) and :func:`ema_vs_precise`.
@@ -46,7 +47,7 @@ from ...module import one_blas_thread, positive_int as _positive_int
 from ...nn import Linear, SGD, Sequential, accuracy, as_rng, fit, minibatches, softmax_cross_entropy
 
 __all__ = ["new_batch_weight", "running_average", "ema_weights", "batch_statistics",
-           "population_statistics", "outputs_in_batches", "train_mode_predictions", "precise_bn",
+           "population_statistics", "outputs_in_batches", "precise_bn",
            "fold_batch_norm", "fold_network", "bn_layer_inputs", "track_bn_statistics", "algorithm2_gap",
            "BNStatistics", "tracking_error", "ema_vs_precise", "EMAvsPrecise"]
 
@@ -184,22 +185,6 @@ def outputs_in_batches(model, X, index, batch_size=60, n_batches=20, seed=0):
     outputs = [work.forward(X[np.concatenate([[index], rng.choice(others, batch_size - 1, replace=False)])])[0]
                for _ in range(n_batches)]
     return np.stack(outputs)
-
-
-def train_mode_predictions(model, X, batch_size, order):
-    """Predictions for ``X`` made in training mode (batch statistics), batch by batch in ``order``
-    (a permutation of the rows: e.g. random, or sorted by class). The model is not changed.
-    Returns the predicted class of every row of ``X`` (in the original row order)."""
-    X = as_float_array(X, "X")
-    order = np.asarray(order)
-    if order.shape != (len(X),) or not np.array_equal(np.sort(order), np.arange(len(X))):
-        raise ValueError(f"order must be a permutation of the {len(X)} rows of X")
-    work = copy.deepcopy(model).train()
-    pred = np.empty(len(X), np.int64)
-    for start in range(0, len(X), batch_size):
-        idx = order[start:start + batch_size]
-        pred[idx] = work.forward(X[idx]).argmax(axis=1)
-    return pred
 
 
 # ----------------------------------------------------------------------------------------------
