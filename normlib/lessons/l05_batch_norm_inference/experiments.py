@@ -37,14 +37,13 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ... import functional as F
 from ...checks import as_float_array
 from ...data import load_digits
 from ...models import sigmoid_mlp
 from ...probe import bn_layers as _bn_layers, layer_inputs, precise_bn
 from ...layers import BatchNorm
-from ...module import one_blas_thread, positive_int as _positive_int
-from ...nn import Linear, SGD, Sequential, accuracy, as_rng, fit, minibatches, softmax_cross_entropy
+from ...module import as_rng, one_blas_thread, positive_int as _positive_int
+from ...nn import Linear, Sequential, accuracy, fit, minibatches
 
 __all__ = ["new_batch_weight", "running_average", "ema_weights", "batch_statistics",
            "population_statistics", "outputs_in_batches", "precise_bn",
@@ -291,31 +290,35 @@ def track_bn_statistics(steps=500, lr=0.5, batch_size=60, units=8, pop_every=10,
     batches of m instead averages over batches, in which the earlier layers normalize with batch
     statistics; for layers 2 and 3 that differs slightly: :func:`algorithm2_gap`.)
 
-    Trained in ``dtype`` (float64 by default: the recorded numbers do not depend on the CPU), on one
-    BLAS thread. The result is frozen and its arrays read-only (it is cached and shared).
+    Trained by :func:`normlib.fit`, in ``dtype`` (float64 by default: the recorded numbers do not
+    depend on the CPU). Its ``on_step`` hook sees the weights after t updates — the weights step
+    t + 1 normalizes with — and records that step's batch (fit draws its batches from
+    ``nl.minibatches(N, batch_size, seed)``; a second copy of that sequence gives the same ones). The
+    result is frozen and its arrays read-only (it is cached and shared).
     """
     d = load_digits(seed=seed)
     X, y = d.X_train.astype(dtype), d.y_train
     model = sigmoid_mlp("bn", seed=seed, dtype=dtype)
-    opt = SGD(model, lr)
-    batches = minibatches(len(d.X_train), batch_size, seed)
-    bn_index = [i for i, layer in enumerate(model.layers) if isinstance(layer, BatchNorm)]
+    batches = minibatches(len(X), batch_size, seed)           # the batches fit will draw, in order
+    layers = len(_bn_layers(model))
     pop_steps = np.arange(1, steps + 1, pop_every)
-    batch = {k: np.empty((steps, len(bn_index), units)) for k in ("mean", "var")}
-    pop = {k: np.empty((len(pop_steps), len(bn_index), units)) for k in ("mean", "var")}
+    batch = {k: np.empty((steps, layers, units)) for k in ("mean", "var")}
+    pop = {k: np.empty((len(pop_steps), layers, units)) for k in ("mean", "var")}
     m = batch_size
+
+    def record(t, model):                # t updates done: what step t + 1 sees (t = 0 … steps − 1)
+        if t % pop_every == 0:           # step t + 1 = pop_steps[t // pop_every]
+            z = np.stack([z[:, :units] for z in bn_layer_inputs(model, X)])       # (layers, N, units)
+            pop["mean"][t // pop_every], pop["var"][t // pop_every] = z.mean(axis=1), z.var(axis=1)
+        z = np.stack([z[:, :units] for z in bn_layer_inputs(model, X[next(batches)])])   # (layers, m, units)
+        batch["mean"][t], batch["var"][t] = z.mean(axis=1), z.var(axis=1) * m / (m - 1)
+
     with one_blas_thread():
-        for t in range(steps):
-            if t % pop_every == 0:           # step t + 1 = pop_steps[t // pop_every]
-                z = np.stack([z[:, :units] for z in bn_layer_inputs(model, X)])   # (layers, N, units)
-                pop["mean"][t // pop_every], pop["var"][t // pop_every] = z.mean(axis=1), z.var(axis=1)
-            idx = next(batches)
-            trace = model.trace(X[idx])
-            z = np.stack([trace[i][:, :units] for i in bn_index])
-            batch["mean"][t], batch["var"][t] = z.mean(axis=1), z.var(axis=1) * m / (m - 1)
-            loss, dlogits = softmax_cross_entropy(trace[-1], y[idx])
-            model.backward(dlogits)
-            opt.step()
+        record(0, model)
+    history = fit(model, X, y, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
+                  on_step=lambda t, model, loss: record(t, model) if t < steps else None)
+    if history.diverged:
+        raise RuntimeError(f"track_bn_statistics: the training run {history.status}; lower lr (got {lr})")
     arrays = dict(batch_mean=batch["mean"], batch_var=batch["var"], pop_steps=pop_steps,
                   pop_mean=pop["mean"], pop_var=pop["var"])
     for a in arrays.values():
