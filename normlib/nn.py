@@ -235,21 +235,24 @@ class Evaluation:
         return 100 * (1 - self.accuracy)
 
 
-def evaluate(model, X, y, mode="eval", batch_size=512, seed=0):
+def evaluate(model, X, y, mode="eval", batch_size=512, seed=0, shuffle=True):
     """Loss and accuracy of ``model`` on ``(X, y)``, in ``mode``:
 
     - ``"eval"``: as at test time (BN uses its running statistics); batch_size only bounds memory.
-    - ``"train"``: as during training — in batches of ``batch_size`` rows of a seeded permutation,
-      BN normalizing each batch with its own μ_B and σ²_B. When ``batch_size`` does not divide the
-      number of examples, the r left over are scored in one more full batch, the last
-      ``batch_size`` rows of the permutation (only those r are counted): every example counts once
-      and every batch has the size whose statistics we want to see.
+    - ``"train"``: as during training — in batches of ``batch_size`` rows of a seeded permutation
+      (``shuffle=False``: of the rows in their order), BN normalizing each batch with its own μ_B
+      and σ²_B. When ``batch_size`` does not divide the number of examples, the r left over are
+      scored in one more full batch, the last ``batch_size`` rows of the permutation (only those r
+      are counted): every example counts once and every batch has the size whose statistics we
+      want to see.
 
     The model is not changed (training mode runs on a copy: BN's running statistics stay as they
     are), and its mode is restored. Returns an :class:`Evaluation`.
     """
     if mode not in ("eval", "train"):
         raise ValueError(f"mode must be 'eval' or 'train'; got {mode!r}")
+    if not isinstance(shuffle, (bool, np.bool_)):
+        raise ValueError(f"shuffle must be True (a seeded permutation) or False (the rows' order); got {shuffle!r}")
     batch_size = _positive_int(batch_size, "batch_size")
     X, y = np.asarray(X), np.asarray(y)
     n = len(X)
@@ -270,7 +273,7 @@ def evaluate(model, X, y, mode="eval", batch_size=512, seed=0):
         order = np.arange(n)
     else:
         work = copy.deepcopy(model).train()
-        order = as_rng(seed).permutation(n)
+        order = as_rng(seed).permutation(n) if shuffle else np.arange(n)
         parts = []
         with one_blas_thread():
             for start in range(0, n, batch_size):

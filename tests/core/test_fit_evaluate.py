@@ -89,6 +89,17 @@ def test_train_mode_uses_each_batchs_statistics_and_counts_every_example_once():
     assert np.array_equal(model[1].running_mean, running)            # the model's statistics untouched
 
 
+def test_train_mode_without_shuffling_takes_the_batches_in_the_rows_order():
+    X, y = data(n=10)
+    model = net()
+    nl.fit(model, X, y, steps=3, batch_size=5, lr=0.1)
+    e = nl.evaluate(model, X, y, mode="train", batch_size=4, shuffle=False)
+    work = copy.deepcopy(model).train()
+    pred = np.concatenate([work.forward(X[0:4]).argmax(1), work.forward(X[4:8]).argmax(1),
+                           work.forward(X[6:10]).argmax(1)[2:]])     # the last batch: rows 6–9, 8–9 counted
+    assert np.array_equal(e.predictions, pred)
+
+
 def test_without_batch_norm_the_mode_does_not_matter():
     X, y = data()
     model = net(bn=False)
@@ -100,6 +111,7 @@ def test_without_batch_norm_the_mode_does_not_matter():
     (dict(mode="test"), "mode must be 'eval' or 'train'"),
     (dict(mode="train", batch_size=100), r"batch_size must be at most the number of examples \(50\)"),
     (dict(batch_size=0), "batch_size"),
+    (dict(mode="train", shuffle="no"), r"shuffle must be True \(a seeded permutation\) or False"),
 ])
 def test_bad_arguments_are_named(kwargs, message):
     X, y = data()

@@ -152,13 +152,8 @@ def test_only_a_bn_network_depends_on_the_other_examples(digits):
     assert out_bn.std(axis=0).max() > 1e-3
     np.testing.assert_allclose(out_plain, np.broadcast_to(plain.forward(X[4:5]), out_plain.shape), atol=1e-6)
     np.testing.assert_array_equal(bn_model[1].running_mean, before)            # model untouched
-    order = np.random.default_rng(0).permutation(100)
-    np.testing.assert_array_equal(bi.train_mode_predictions(plain, X, 10, order),
-                                  plain.forward(X).argmax(1))
     with pytest.raises(ValueError, match="index must be in"):
         bi.outputs_in_batches(bn_model, X, 100)
-    with pytest.raises(ValueError, match="order must be a permutation"):
-        bi.train_mode_predictions(plain, X, 10, np.zeros(100, int))
 
 
 def test_precise_bn_is_algorithm_2_on_the_first_layer(digits):
@@ -267,6 +262,30 @@ def test_track_bn_statistics_first_step_by_hand(digits):
     assert b.shape == (4,) and p.shape == (2,)
     with pytest.raises(ValueError, match="stat must be 'mean' or 'var'"):
         s.series("std", 0, 0)
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_track_bn_statistics_records_the_batches_training_used(seed):
+    """The network's own running statistics, which BatchNorm updated from the batches nl.fit trained
+    on, are PyTorch's average (momentum 0.1, from 0 and 1) of the recorded batch statistics — by a
+    plain loop here: a batch out of step or with the wrong weights would not match."""
+    s = bi.track_bn_statistics(steps=30, units=5, pop_every=10, seed=seed)
+    mean, var = np.zeros((3, 5)), np.ones((3, 5))
+    for mu_b, var_b in zip(s.batch_mean, s.batch_var):
+        mean, var = 0.9 * mean + 0.1 * mu_b, 0.9 * var + 0.1 * var_b
+    bns = [layer for layer in s.model.layers if isinstance(layer, nl.BatchNorm)]
+    np.testing.assert_allclose([bn.running_mean[:5] for bn in bns], mean, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose([bn.running_var[:5] for bn in bns], var, rtol=1e-9)
+
+
+def test_track_bn_statistics_population_with_the_weights_of_that_step(digits):
+    s = bi.track_bn_statistics(steps=5, units=2, pop_every=3)
+    np.testing.assert_array_equal(s.pop_steps, [1, 4])
+    model = sigmoid_mlp("bn")                     # step 4 normalizes with the weights after 3 updates
+    nl.fit(model, digits.X_train, digits.y_train, steps=3, batch_size=60, lr=0.5, seed=0)
+    zp = digits.X_train @ model[0].weight.T
+    np.testing.assert_allclose(s.pop_mean[1, 0], zp[:, :2].mean(0), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(s.pop_var[1, 0], zp[:, :2].var(0), rtol=1e-4)
 
 
 def test_tracking_error_on_a_constructed_run():

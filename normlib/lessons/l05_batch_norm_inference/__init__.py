@@ -4,7 +4,7 @@
 """
 
 from .experiments import (
-    running_average, batch_statistics, population_statistics, outputs_in_batches, train_mode_predictions,
+    running_average, batch_statistics, population_statistics, outputs_in_batches,
     precise_bn, fold_network, bn_layer_inputs, track_bn_statistics, tracking_error, algorithm2_gap,
     ema_vs_precise,
 )
@@ -14,7 +14,7 @@ from .exercises import check_running_update, check_bn_inference
 
 __all__ = [
     "running_average", "batch_statistics", "population_statistics", "outputs_in_batches",
-    "train_mode_predictions", "precise_bn", "fold_network", "bn_layer_inputs", "track_bn_statistics",
+    "precise_bn", "fold_network", "bn_layer_inputs", "track_bn_statistics",
     "tracking_error", "algorithm2_gap", "ema_vs_precise", "RunningAverageExplorer", "softmax",
     "plot_one_image_in_batches", "plot_ema_vs_precise", "check_running_update", "check_bn_inference",
 ]

@@ -22,7 +22,8 @@ with the final weights ("precise BN"): :func:`precise_bn`.
 
 Contents: :func:`running_average` and :func:`ema_weights` (the two ways of writing the momentum),
 :func:`batch_statistics` and :func:`population_statistics` (Algorithm 2), :func:`outputs_in_batches`
-and :func:`train_mode_predictions` (why not batch statistics at test time), :func:`precise_bn`,
+(why not batch statistics at test time; a whole set in training mode is :func:`normlib.evaluate`),
+:func:`precise_bn`,
 :func:`fold_batch_norm` and :func:`fold_network` (BN folded into the previous linear layer), and two
 cached experiments: :func:`track_bn_statistics` (the explorer's data; :func:`tracking_error` scores a
 running average on it) and :func:`ema_vs_precise`.
@@ -36,17 +37,16 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ... import functional as F
 from ...checks import as_float_array
 from ...data import load_digits
 from ...models import sigmoid_mlp
 from ...probe import bn_layers as _bn_layers, layer_inputs, precise_bn
 from ...layers import BatchNorm
-from ...module import one_blas_thread, positive_int as _positive_int
-from ...nn import Linear, SGD, Sequential, accuracy, as_rng, fit, minibatches, softmax_cross_entropy
+from ...module import as_rng, one_blas_thread, positive_int as _positive_int
+from ...nn import Linear, Sequential, accuracy, fit, minibatches
 
 __all__ = ["new_batch_weight", "running_average", "ema_weights", "batch_statistics",
-           "population_statistics", "outputs_in_batches", "train_mode_predictions", "precise_bn",
+           "population_statistics", "outputs_in_batches", "precise_bn",
            "fold_batch_norm", "fold_network", "bn_layer_inputs", "track_bn_statistics", "algorithm2_gap",
            "BNStatistics", "tracking_error", "ema_vs_precise", "EMAvsPrecise"]
 
@@ -186,22 +186,6 @@ def outputs_in_batches(model, X, index, batch_size=60, n_batches=20, seed=0):
     return np.stack(outputs)
 
 
-def train_mode_predictions(model, X, batch_size, order):
-    """Predictions for ``X`` made in training mode (batch statistics), batch by batch in ``order``
-    (a permutation of the rows: e.g. random, or sorted by class). The model is not changed.
-    Returns the predicted class of every row of ``X`` (in the original row order)."""
-    X = as_float_array(X, "X")
-    order = np.asarray(order)
-    if order.shape != (len(X),) or not np.array_equal(np.sort(order), np.arange(len(X))):
-        raise ValueError(f"order must be a permutation of the {len(X)} rows of X")
-    work = copy.deepcopy(model).train()
-    pred = np.empty(len(X), np.int64)
-    for start in range(0, len(X), batch_size):
-        idx = order[start:start + batch_size]
-        pred[idx] = work.forward(X[idx]).argmax(axis=1)
-    return pred
-
-
 # ----------------------------------------------------------------------------------------------
 # Precise BN: population statistics recomputed with the final weights
 # ----------------------------------------------------------------------------------------------
@@ -306,31 +290,35 @@ def track_bn_statistics(steps=500, lr=0.5, batch_size=60, units=8, pop_every=10,
     batches of m instead averages over batches, in which the earlier layers normalize with batch
     statistics; for layers 2 and 3 that differs slightly: :func:`algorithm2_gap`.)
 
-    Trained in ``dtype`` (float64 by default: the recorded numbers do not depend on the CPU), on one
-    BLAS thread. The result is frozen and its arrays read-only (it is cached and shared).
+    Trained by :func:`normlib.fit`, in ``dtype`` (float64 by default: the recorded numbers do not
+    depend on the CPU). Its ``on_step`` hook sees the weights after t updates — the weights step
+    t + 1 normalizes with — and records that step's batch (fit draws its batches from
+    ``nl.minibatches(N, batch_size, seed)``; a second copy of that sequence gives the same ones). The
+    result is frozen and its arrays read-only (it is cached and shared).
     """
     d = load_digits(seed=seed)
     X, y = d.X_train.astype(dtype), d.y_train
     model = sigmoid_mlp("bn", seed=seed, dtype=dtype)
-    opt = SGD(model, lr)
-    batches = minibatches(len(d.X_train), batch_size, seed)
-    bn_index = [i for i, layer in enumerate(model.layers) if isinstance(layer, BatchNorm)]
+    batches = minibatches(len(X), batch_size, seed)           # the batches fit will draw, in order
+    layers = len(_bn_layers(model))
     pop_steps = np.arange(1, steps + 1, pop_every)
-    batch = {k: np.empty((steps, len(bn_index), units)) for k in ("mean", "var")}
-    pop = {k: np.empty((len(pop_steps), len(bn_index), units)) for k in ("mean", "var")}
+    batch = {k: np.empty((steps, layers, units)) for k in ("mean", "var")}
+    pop = {k: np.empty((len(pop_steps), layers, units)) for k in ("mean", "var")}
     m = batch_size
+
+    def record(t, model):                # t updates done: what step t + 1 sees (t = 0 … steps − 1)
+        if t % pop_every == 0:           # step t + 1 = pop_steps[t // pop_every]
+            z = np.stack([z[:, :units] for z in bn_layer_inputs(model, X)])       # (layers, N, units)
+            pop["mean"][t // pop_every], pop["var"][t // pop_every] = z.mean(axis=1), z.var(axis=1)
+        z = np.stack([z[:, :units] for z in bn_layer_inputs(model, X[next(batches)])])   # (layers, m, units)
+        batch["mean"][t], batch["var"][t] = z.mean(axis=1), z.var(axis=1) * m / (m - 1)
+
     with one_blas_thread():
-        for t in range(steps):
-            if t % pop_every == 0:           # step t + 1 = pop_steps[t // pop_every]
-                z = np.stack([z[:, :units] for z in bn_layer_inputs(model, X)])   # (layers, N, units)
-                pop["mean"][t // pop_every], pop["var"][t // pop_every] = z.mean(axis=1), z.var(axis=1)
-            idx = next(batches)
-            trace = model.trace(X[idx])
-            z = np.stack([trace[i][:, :units] for i in bn_index])
-            batch["mean"][t], batch["var"][t] = z.mean(axis=1), z.var(axis=1) * m / (m - 1)
-            loss, dlogits = softmax_cross_entropy(trace[-1], y[idx])
-            model.backward(dlogits)
-            opt.step()
+        record(0, model)
+    history = fit(model, X, y, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
+                  on_step=lambda t, model, loss: record(t, model) if t < steps else None)
+    if history.diverged:
+        raise RuntimeError(f"track_bn_statistics: the training run {history.status}; lower lr (got {lr})")
     arrays = dict(batch_mean=batch["mean"], batch_var=batch["var"], pop_steps=pop_steps,
                   pop_mean=pop["mean"], pop_var=pop["var"])
     for a in arrays.values():
