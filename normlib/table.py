@@ -37,8 +37,10 @@ class Table:
 
 
 def _width(text):
-    """Columns ``text`` takes on screen: Hangul and other wide characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """Columns ``text`` takes on screen: Hangul and other wide characters take two, a combining
+    mark (the hat of x̂) none."""
+    return sum(0 if unicodedata.category(ch) in ("Mn", "Me") else
+               2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _pad(text, width, right):
@@ -64,7 +66,8 @@ def table(rows, header, formats=None, gap=2):
     formats: one per column, a format spec (``".3f"``, ``"+.2e"``, ``".1%"``, ``"d"``), a
     function of the value, or None (``str``/default formatting); a single spec applies to every
     column. Numbers are right-aligned, text and yes/no (from booleans) left-aligned; None prints
-    as an empty cell. Hangul counts two columns wide, as a terminal and Jupyter draw it. Returns a :class:`Table` (print it, or leave it as a cell's last line).
+    as an empty cell. Hangul counts two columns wide and a combining mark (x̂) none, as a terminal
+    and Jupyter draw them. Returns a :class:`Table` (print it, or leave it as a cell's last line).
     """
     header = [str(h) for h in header]
     ncol = len(header)

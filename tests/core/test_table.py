@@ -49,3 +49,10 @@ def test_bad_input_names_the_parameter(kwargs, message):
 def test_hangul_takes_two_columns_so_korean_tables_line_up():
     t = nl.table([("배치", 1), ("ab", 22)], header=("정규화", "n"))
     assert str(t).splitlines() == ["정규화   n", "------  --", "배치     1", "ab      22"]
+
+
+def test_a_combining_mark_takes_no_column_so_x_hat_lines_up():
+    t = nl.table([(1.5,)], header=("x̂",), formats=".1f")          # "x̂" is x + U+0302: one column
+    assert str(t).splitlines() == ["  x̂", "---", "1.5"]
+    t = nl.table([("x̂", 1)], header=("name", "n"))
+    assert str(t).splitlines() == ["name  n", "----  -", "x̂     1"]
