@@ -21,8 +21,8 @@ from numpy.lib.stride_tricks import as_strided
 
 from .checks import as_float_array
 from .layers import BatchNorm, GroupNorm, InstanceNorm
-from .module import Module, positive_int as _positive_int
-from .nn import Linear, ReLU, Sequential, as_rng
+from .module import Module, Sequential, as_rng, positive_int as _positive_int
+from .nn import Linear, ReLU
 
 __all__ = ["im2col", "col2im", "Conv2d", "GlobalAvgPool", "conv_net"]
 

@@ -1,6 +1,6 @@
 """Diagnostics: look inside a network to see why it trains, or why it does not.
 
-One call, :func:`diagnose`, on a :class:`~normlib.nn.Sequential` model and a batch ``(X, y)``
+One call, :func:`diagnose`, on a :class:`~normlib.module.Sequential` model and a batch ``(X, y)``
 measures what practitioners plot when a network misbehaves (CS231n's notes "Neural Networks Part 3",
 § babysitting the learning process; Karpathy's lecture "Building makemore part 3: activations &
 gradients, BatchNorm", 2022):

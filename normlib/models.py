@@ -4,7 +4,8 @@ has met in :mod:`normlib.nn` and :mod:`normlib.layers` (the conv net is :func:`n
 import numpy as np
 
 from .layers import BatchNorm, LayerNorm
-from .nn import Dropout, Linear, ReLU, Sequential, Sigmoid
+from .module import Sequential
+from .nn import Dropout, Linear, ReLU, Sigmoid
 
 __all__ = ["mlp", "sigmoid_mlp"]
 

@@ -13,9 +13,8 @@ import numpy as np
 from .checks import as_float_array
 from .module import Module, Sequential, as_rng, one_blas_thread, positive_int as _positive_int
 
-__all__ = ["Linear", "Sigmoid", "Tanh", "ReLU", "Dropout", "Sequential", "softmax_cross_entropy",
-           "SGD", "minibatches", "accuracy", "evaluate", "Evaluation", "fit", "History", "run_status", "as_rng",
-           "one_blas_thread"]
+__all__ = ["Linear", "Sigmoid", "Tanh", "ReLU", "Dropout", "softmax_cross_entropy", "SGD", "minibatches",
+           "accuracy", "evaluate", "Evaluation", "fit", "History", "run_status"]
 
 
 class Linear(Module):

@@ -29,8 +29,8 @@ import numpy as np
 
 from ... import models
 from ...data import load_digits
-from ...module import Module
-from ...nn import Linear, Sequential, Sigmoid, as_rng, fit, softmax_cross_entropy
+from ...module import Module, Sequential, as_rng
+from ...nn import Linear, Sigmoid, fit, softmax_cross_entropy
 from ...probe import layer_inputs
 from ...results import freeze as _deep_freeze, load_json, readonly as _readonly
 
@@ -135,7 +135,6 @@ def sigmoid_inputs(model, X, rng=None):
             return s * h + m
         return None
     return layer_inputs(model, X, Sigmoid, step=noise)
-
 
 
 
@@ -264,7 +263,6 @@ def load_results(path=None):
     :func:`summarize` mapping per seed (lists become tuples)."""
     path = RESULTS if path is None else Path(path)
     return _deep_freeze(load_json(path, "python -m normlib.lessons.l02_internal_covariate_shift.long_runs"))
-
 
 
 

@@ -34,8 +34,8 @@ import numpy as np
 from ...data import load_digits
 from ...models import mlp
 from ...layers import BatchNorm
-from ...module import positive_int
-from ...nn import Linear, ReLU, Sigmoid, fit, one_blas_thread, softmax_cross_entropy
+from ...module import one_blas_thread, positive_int
+from ...nn import Linear, ReLU, Sigmoid, fit, softmax_cross_entropy
 from ...probe import layer_inputs
 from ...results import freeze as _deep_freeze, load_json, readonly as _readonly
 

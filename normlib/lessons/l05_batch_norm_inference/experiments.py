@@ -42,8 +42,8 @@ from ...data import load_digits
 from ...models import sigmoid_mlp
 from ...probe import bn_layers as _bn_layers, layer_inputs, precise_bn
 from ...layers import BatchNorm
-from ...module import as_rng, one_blas_thread, positive_int as _positive_int
-from ...nn import Linear, Sequential, accuracy, fit, minibatches
+from ...module import Sequential, as_rng, one_blas_thread, positive_int as _positive_int
+from ...nn import Linear, accuracy, fit, minibatches
 
 __all__ = ["new_batch_weight", "running_average", "ema_weights", "batch_statistics",
            "population_statistics", "outputs_in_batches", "precise_bn",

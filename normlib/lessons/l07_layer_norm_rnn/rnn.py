@@ -25,8 +25,8 @@ import numpy as np
 from ... import functional as F
 from ...checks import as_float_array, check_batch_stats, check_eps
 from ...data import load_digits
-from ...module import Module, positive_int as _positive_int
-from ...nn import Linear, Sequential, as_rng, fit
+from ...module import Module, Sequential, as_rng, positive_int as _positive_int
+from ...nn import Linear, fit
 from ...results import load_json, readonly as _frozen
 
 __all__ = ["RNN", "LastStep", "rnn_classifier", "digit_sequences", "train_rnn", "rnn_experiment",

@@ -32,8 +32,8 @@ import numpy as np
 
 from ...data import load_digits
 from ...models import mlp
-from ...module import one_blas_thread, positive_int as _positive_int
-from ...nn import Linear, accuracy, as_rng, fit, softmax_cross_entropy
+from ...module import as_rng, one_blas_thread, positive_int as _positive_int
+from ...nn import Linear, accuracy, fit, softmax_cross_entropy
 from ...probe import precise_bn
 from ...results import load_json, readonly
 

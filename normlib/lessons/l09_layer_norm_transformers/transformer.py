@@ -18,8 +18,8 @@ import numpy as np
 
 from ...checks import as_float_array
 from ...layers import LayerNorm, RMSNorm
-from ...module import Module, positive_int as _positive_int
-from ...nn import Linear, ReLU, Sequential, softmax_cross_entropy
+from ...module import Module, Sequential, positive_int as _positive_int
+from ...nn import Linear, ReLU, softmax_cross_entropy
 
 __all__ = ["ResidualBlock", "residual_stack", "gradient_norms", "PLACEMENTS", "train_stack"]
 

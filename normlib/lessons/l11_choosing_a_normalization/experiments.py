@@ -22,9 +22,9 @@ from ... import functional as F
 from ...checks import as_float_array
 from ...data import load_digits
 from ...conv import conv_net
-from ...nn import one_blas_thread
+
 from ...layers import BatchNorm, GroupNorm, InstanceNorm, LayerNorm, RMSNorm
-from ...module import Module, positive_int as _positive_int
+from ...module import Module, one_blas_thread, positive_int as _positive_int
 from ...results import load_json, readonly
 
 __all__ = ["Flatten", "make_norm", "NORM_NAMES", "USES", "find_sets", "properties",
