@@ -20,9 +20,8 @@ import numpy as np
 
 from ... import functional as F
 from ...checks import as_float_array
-from ...data import load_digits
 from ...conv import conv_net
-
+from ...data import load_digits
 from ...layers import BatchNorm, GroupNorm, InstanceNorm, LayerNorm, RMSNorm
 from ...module import Module, one_blas_thread, positive_int as _positive_int
 from ...results import load_json, readonly
