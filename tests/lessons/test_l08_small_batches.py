@@ -37,40 +37,44 @@ def test_train_test_gap_shrinks_and_two_values_standardize_to_plus_minus_one():
     np.testing.assert_allclose(nl.batch_norm(a), [[-1], [1]], atol=1e-5)
 
 
-def test_train_mode_metrics_leave_the_model_unchanged_and_match_a_hand_computation():
-    X, y, _, _ = small_batch.digits64()
-    X, y = X[:40], y[:40]
+def test_measure_run_training_mode_counts_every_example_once_and_leaves_the_model_unchanged():
+    X, y, Xt, yt = small_batch.digits64()
+    X, y = X[:44], y[:44]                                      # 44 = 5 batches of 8 + 4 left over
     model = small_batch.norm_mlp("batch", seed=1)
     nl.fit(model, X, y, steps=20, batch_size=8, lr=0.05)
     bn = model[1]
     before = bn.running_mean.copy(), bn.running_var.copy(), bn.num_batches_tracked, model[0].weight.copy()
-    loss, acc = small_batch.train_mode_metrics(model, X, y, 8, seed=3)
+    run = small_batch.measure_run(model, "batch", 8, (X, y, Xt[:10], yt[:10]), seed=3)
     np.testing.assert_array_equal(bn.running_mean, before[0])
     np.testing.assert_array_equal(bn.running_var, before[1])
     assert bn.num_batches_tracked == before[2] and model.training
     np.testing.assert_array_equal(model[0].weight, before[3])
-    # by hand: each batch of 8 through the layers with its own batch statistics (biased variance)
-    order = np.random.default_rng(3).permutation(40)
-    losses, correct = [], 0
-    for i in range(0, 40, 8):
-        h = X[order[i:i + 8]]
+    # by hand: each batch of 8 through the layers with its own batch statistics (biased variance);
+    # the 4 left over go through in one more batch of 8, the last 8 of the permutation (4 counted)
+    order = np.random.default_rng(3).permutation(44)
+    nll, correct = [], 0
+    for rows, counted in [(order[i:i + 8], 8) for i in range(0, 40, 8)] + [(order[-8:], 4)]:
+        h = X[rows]
         for lin, norm in ((model[0], model[1]), (model[3], model[4])):
             z = h @ lin.weight.T
             h = np.maximum(norm.gamma * (z - z.mean(0)) / np.sqrt(z.var(0) + norm.eps) + norm.beta, 0)
-        logits = h @ model[6].weight.T + model[6].bias
+        logits = (h @ model[6].weight.T + model[6].bias)[-counted:]
         p = np.exp(logits - logits.max(1, keepdims=True))
         p /= p.sum(1, keepdims=True)
-        t = y[order[i:i + 8]]
-        losses.append(-np.log(p[np.arange(8), t]).mean())
+        t = y[rows][-counted:]
+        nll.extend(-np.log(p[np.arange(counted), t]))
         correct += (logits.argmax(1) == t).sum()
-    assert abs(loss - np.mean(losses)) < 1e-10 and acc == correct / 40
+    assert len(nll) == 44
+    assert abs(run["train_loss_train_mode"] - np.mean(nll)) < 1e-10
+    assert run["train_acc_train_mode"] == pytest.approx(correct / 44, abs=1e-12)
     # layer norm has no batch statistics: training mode is eval mode
     ln = small_batch.norm_mlp("layer", seed=1)
-    assert small_batch.train_mode_metrics(ln, X, y, 2)[1] == nl.accuracy(ln, X, y)
+    ln_run = small_batch.measure_run(ln, "layer", 8, (X, y, Xt[:10], yt[:10]))
+    assert ln_run["train_acc_train_mode"] == pytest.approx(nl.accuracy(ln, X, y), abs=1e-12)
     with pytest.raises(ValueError, match="norm must be 'batch' or 'layer'"):
         small_batch.norm_mlp("group")
-    with pytest.raises(ValueError, match="m must be"):
-        small_batch.train_mode_metrics(model, X, y, 0)
+    with pytest.raises(ValueError, match="batch_size must be"):
+        small_batch.measure_run(model, "batch", 0, (X, y, Xt[:10], yt[:10]))
     with pytest.raises(ValueError, match="lr must be a number > 0"):
         small_batch.train_run("batch", 4, -1.0)
 

@@ -4,7 +4,7 @@
 """
 
 from .small_batch import (
-    hidden_inputs, batch_statistics, train_test_gap, norm_mlp, EPOCHS, LR_GRID, digits64, train_mode_metrics,
+    hidden_inputs, batch_statistics, train_test_gap, norm_mlp, EPOCHS, LR_GRID, digits64,
     train_run, measure_run, small_batch_results, tuned_lr,
 )
 from .figures import plot_accuracies
@@ -13,6 +13,6 @@ from .exercises import check_batch_mean_spread
 
 __all__ = [
     "hidden_inputs", "batch_statistics", "train_test_gap", "norm_mlp", "EPOCHS", "LR_GRID", "digits64",
-    "train_mode_metrics", "train_run", "measure_run", "small_batch_results", "tuned_lr", "plot_accuracies",
+    "train_run", "measure_run", "small_batch_results", "tuned_lr", "plot_accuracies",
     "BatchDependenceExplorer", "check_batch_mean_spread",
 ]

@@ -12,9 +12,6 @@
    :func:`small_batch.measure_run`. A check at 3× the epochs for m = 2 and 4 says whether 10 epochs
    is long enough.
 
-(The saved file was made when this experiment was part of notebook 07, by
-``python -m normlib.lessons.l07_layer_norm_rnn.long_runs``, the same code; its provenance says so.)
-
 About 3 minutes on one idle core. Everything in float64 on one BLAS thread.
 """
 
@@ -100,7 +97,10 @@ def run_small_batch(log=print):
                     lr_grid=list(sb.LR_GRID), tuning_seeds=list(TUNING_SEEDS),
                     precise_bn="nl.precise_bn(model, X_train, batch_size=N): population statistics of the "
                                "trained network, one pass",
-                    train_mode="training set in random batches of m, training mode (batch statistics)",
+                    train_mode="nl.evaluate(model, X_train, y_train, mode='train', batch_size=m, seed=seed): the "
+                               "training set in batches of m of a seeded permutation, training mode (batch "
+                               "statistics); the N mod m left over scored in one more batch of m, so every "
+                               "example counts once",
                     n_train=len(data[0]), n_test=len(data[2]))
     out = dict(provenance(COMMAND, settings), lr={n: rounded(v, 8) for n, v in lr.items()},
                tuning=dict(validation_accuracy={n: rounded(v) for n, v in tuning.items()}),

@@ -15,14 +15,13 @@ Three measurements answer the lecture notes' open question ("이유는 찾아보
 - the decomposition — the MLP of :func:`norm_mlp` trained with BN and with LN (the batch-independent
   control) at batch sizes 2 … 32 (:func:`train_run`), each run measured three ways
   (:func:`measure_run`): does training-mode BN learn (loss and accuracy on the training set in
-  training mode, :func:`train_mode_metrics`); eval accuracy with the running averages (EMA) and with
+  training mode, :func:`normlib.evaluate` with ``mode="train"``); eval accuracy with the running averages (EMA) and with
   recomputed "precise" statistics (:func:`normlib.precise_bn`); the gap between the two modes. The
   full sweep (learning rate tuned per method and batch size, 5 seeds) runs as a script,
   ``python -m normlib.lessons.l08_small_batches.long_runs``; :func:`small_batch_results` reads what
   it saved.
 """
 
-import copy
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,14 +31,14 @@ import numpy as np
 
 from ...data import load_digits
 from ...models import mlp
-from ...module import as_rng, one_blas_thread, positive_int as _positive_int
-from ...nn import Linear, accuracy, fit, softmax_cross_entropy
+from ...module import as_rng, positive_int as _positive_int
+from ...nn import Linear, accuracy, evaluate, fit
 from ...probe import precise_bn
 from ...results import load_json, readonly
 
 __all__ = ["random_batches", "batch_statistics", "train_test_gap", "norm_mlp", "hidden_inputs",
            "SWEEP_BATCH_SIZES", "SWEEP_NORMS", "EPOCHS", "MOMENTUM", "LR_GRID", "digits64",
-           "train_mode_metrics", "train_run", "measure_run", "METRICS", "SmallBatchResults",
+           "train_run", "measure_run", "METRICS", "SmallBatchResults",
            "small_batch_results", "RESULTS_FILE", "tuned_lr"]
 
 
@@ -140,28 +139,6 @@ def digits64(validation=False, seed=0):
     return d.X_train[:n_fit], d.y_train[:n_fit], d.X_train[n_fit:], d.y_train[n_fit:]
 
 
-def train_mode_metrics(model, X, y, m, seed=0):
-    """Loss and accuracy of ``model`` on ``(X, y)`` **in training mode**: random batches of ``m``
-    examples, BN normalizing each with the batch's own μ_B, σ²_B — the network as it computes during
-    training. Works on a copy: the model, its weights and running statistics are not changed.
-    Returns ``(mean cross-entropy, accuracy)`` over the ⌊N/m⌋ full batches."""
-    m = _positive_int(m, "m")
-    X, y = np.asarray(X), np.asarray(y)
-    if len(X) != len(y) or m > len(X):
-        raise ValueError(f"X and y must have the same length ≥ m = {m}; got {len(X)} and {len(y)}")
-    work = copy.deepcopy(model).train()
-    order = np.random.default_rng(seed).permutation(len(X))
-    n = len(X) - len(X) % m
-    losses, correct = [], 0
-    with one_blas_thread():
-        for i in range(0, n, m):
-            idx = order[i:i + m]
-            logits = work.forward(X[idx])
-            losses.append(softmax_cross_entropy(logits, y[idx])[0])
-            correct += int(np.sum(logits.argmax(axis=1) == y[idx]))
-    return float(np.mean(losses)), correct / n
-
-
 def train_run(norm, m, lr, epochs=EPOCHS, seed=0, data=None):
     """One run of the decomposition: :func:`norm_mlp` (``norm`` = "batch" or "layer") trained with
     ``nl.fit`` for ``epochs`` epochs at batch size ``m`` (⌊N/m⌋ steps per epoch), SGD with momentum
@@ -185,7 +162,8 @@ def measure_run(model, norm, m, data=None, seed=0):
     """The three measurements of one trained run, as a dict over :data:`METRICS`:
 
     - ``train_loss_train_mode``, ``train_acc_train_mode``: on the training set, in training mode with
-      batches of ``m`` (:func:`train_mode_metrics`) — did the network learn in its own regime?
+      batches of ``m`` of a permutation seeded by ``seed`` (:func:`normlib.evaluate` with
+      ``mode="train"``: every example counted once) — did the network learn in its own regime?
     - ``train_acc_eval``, ``test_acc_eval``: eval mode (BN: the running averages, EMA);
     - ``train_acc_precise``, ``test_acc_precise``: BN's statistics recomputed with the final weights
       over the whole training set in one pass (:func:`normlib.precise_bn` with batch size N), i.e.
@@ -194,8 +172,8 @@ def measure_run(model, norm, m, data=None, seed=0):
     For LN the two modes are the same computation, so its training-mode numbers equal eval mode's.
     """
     X, y, Xt, yt = digits64() if data is None else data
-    loss, acc = train_mode_metrics(model, X, y, m, seed)
-    out = dict(train_loss_train_mode=loss, train_acc_train_mode=acc,
+    train_mode = evaluate(model, X, y, mode="train", batch_size=m, seed=seed)
+    out = dict(train_loss_train_mode=train_mode.loss, train_acc_train_mode=train_mode.accuracy,
                train_acc_eval=accuracy(model, X, y), test_acc_eval=accuracy(model, Xt, yt),
                train_acc_precise=float("nan"), test_acc_precise=float("nan"))
     if norm == "batch":

@@ -13,7 +13,6 @@
 - ``PAPER_ERROR`` — the numbers of that figure (ResNet-50, ImageNet validation error, %).
 """
 
-import copy
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,7 +25,7 @@ from ...conv import conv_net
 from ...data import load_digits, sample_photo
 from ...checks import as_float_array, check_groups
 from ...module import one_blas_thread, positive_int as _positive_int
-from ...nn import fit
+from ...nn import evaluate, fit
 from ...probe import precise_bn
 from ...results import load_json, readonly
 
@@ -158,36 +157,6 @@ def train_conv(norm, batch_size, X, y, *, epochs=EPOCHS, base_lr=0.1, channels=C
     return model, train_model(model, batch_size, X, y, epochs=epochs, base_lr=base_lr, seed=seed)
 
 
-def _error(model, X, y):
-    """Error (%) in eval mode."""
-    was = model.training
-    model.eval()
-    try:
-        pred = model.forward(X).argmax(axis=1)
-    finally:
-        model.train(was)
-    return 100 * float(np.mean(pred != y))
-
-
-def _train_mode_error(model, X, y, batch_size, seed):
-    """Error (%) on (X, y) in *training* mode — each example normalized with the statistics of
-    its own mini-batch of ``batch_size``, as during training — on a copy (BN's running averages
-    of ``model`` are not touched). One pass over a seeded permutation in batches of ``batch_size``;
-    the r leftover examples are scored in a last full batch made of the final ``batch_size``
-    examples of the permutation (only those r are counted), so every example counts once."""
-    work = copy.deepcopy(model).train()
-    order = np.random.default_rng(seed).permutation(len(X))
-    n = len(X)
-    wrong = 0
-    for start in range(0, n, batch_size):
-        stop = min(start + batch_size, n)
-        idx = order[max(stop - batch_size, 0):stop]
-        new = stop - start
-        pred = work.forward(X[idx]).argmax(axis=1)
-        wrong += int(np.sum(pred[-new:] != y[idx][-new:]))
-    return 100 * wrong / n
-
-
 def measure_run(model, losses, batch_size, data, seed=0):
     """The measurements of one trained network (a dict with the keys of ``METRICS``):
 
@@ -196,18 +165,19 @@ def measure_run(model, losses, batch_size, data, seed=0):
       with the final weights (batches of 128 training images, one pass); GN: = ``val_error``;
     - ``train_error_eval`` — training-set error in eval mode;
     - ``train_error_train_mode`` — training-set error in training mode, batches of ``batch_size``
-      (for GN the same as in eval mode, up to rounding);
+      (:func:`normlib.evaluate` with ``mode="train"``, seed ``seed + 3000``; for GN the same as in
+      eval mode, up to rounding);
     - ``train_loss`` — the mean training loss (training mode) over the last epoch of training.
     """
     with one_blas_thread():
-        val = _error(model, data.X_test, data.y_test)
+        val = evaluate(model, data.X_test, data.y_test).error
         has_bn = any(type(layer).__name__ == "BatchNorm" for layer in model.layers)
-        precise = (_error(precise_bn(model, data.X_train, batch_size=128, seed=seed + 2000),
-                          data.X_test, data.y_test) if has_bn else val)
+        precise = (evaluate(precise_bn(model, data.X_train, batch_size=128, seed=seed + 2000),
+                            data.X_test, data.y_test).error if has_bn else val)
         out = dict(val_error=val, val_error_precise=precise,
-                   train_error_eval=_error(model, data.X_train, data.y_train),
-                   train_error_train_mode=_train_mode_error(model, data.X_train, data.y_train,
-                                                            batch_size, seed + 3000))
+                   train_error_eval=evaluate(model, data.X_train, data.y_train).error,
+                   train_error_train_mode=evaluate(model, data.X_train, data.y_train, mode="train",
+                                                   batch_size=batch_size, seed=seed + 3000).error)
     per_epoch = len(data.X_train) // batch_size
     out["train_loss"] = float(np.mean(losses[-per_epoch:])) if losses is not None else float("nan")
     return out

@@ -33,6 +33,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 
 from . import experiments as ex
+from ...nn import evaluate
 from ...results import run_provenance
 
 SEEDS = (0, 1, 2)
@@ -53,7 +54,7 @@ def tune_one(norm, lr, seed, epochs=ex.EPOCHS, batch_size=TUNE_BATCH):
     d = ex.digits()
     Xa, ya, Xb, yb = d.X_train[:N_INNER], d.y_train[:N_INNER], d.X_train[N_INNER:], d.y_train[N_INNER:]
     model, losses = ex.train_conv(norm, batch_size, Xa, ya, epochs=epochs, base_lr=lr, seed=seed)
-    return float("nan") if losses is None else ex._error(model, Xb, yb)
+    return float("nan") if losses is None else evaluate(model, Xb, yb).error
 
 
 def best_lr(errors):

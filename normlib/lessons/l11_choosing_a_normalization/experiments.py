@@ -24,6 +24,7 @@ from ...conv import conv_net
 from ...data import load_digits
 from ...layers import BatchNorm, GroupNorm, InstanceNorm, LayerNorm, RMSNorm
 from ...module import Module, one_blas_thread, positive_int as _positive_int
+from ...nn import evaluate
 from ...results import load_json, readonly
 
 __all__ = ["Flatten", "make_norm", "NORM_NAMES", "USES", "find_sets", "properties",
@@ -299,9 +300,9 @@ def sync_run(mode, workers, per_worker, epochs, base_lr, seed, channels=8):
         for i in (1, 4):                                   # the same network as plain BN layers
             plain.layers[i].running_mean = model.layers[i].running_mean.copy()
             plain.layers[i].running_var = model.layers[i].running_var.copy()
-        error = l10._error(plain, d.X_test, d.y_test)
-        precise = l10._error(precise_bn(plain, d.X_train, batch_size=128, seed=seed + 2000),
-                             d.X_test, d.y_test)
+        error = evaluate(plain, d.X_test, d.y_test).error
+        precise = evaluate(precise_bn(plain, d.X_train, batch_size=128, seed=seed + 2000),
+                           d.X_test, d.y_test).error
     return error, precise
 
 
