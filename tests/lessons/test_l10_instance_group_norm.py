@@ -44,6 +44,30 @@ def test_schedule_sees_the_same_examples_at_every_batch_size():
         assert decay == int(2 / 3 * steps) and np.isclose(lr, 0.2 * B / 32)    # linear scaling rule
 
 
+def test_train_model_is_one_fit_with_a_step_decay(monkeypatch):
+    d = ig.digits()
+    X, y = d.X_train[:320], d.y_train[:320]
+    steps, decay, lr = ig.schedule(16, epochs=2, base_lr=0.2, n_train=320)      # 40 steps, ÷10 after 26
+    calls = []
+
+    def recording_fit(*args, **kwargs):
+        calls.append(kwargs)
+        return nl.fit(*args, **kwargs)
+
+    monkeypatch.setattr(ig, "fit", recording_fit)
+    model = conv_net("bn", channels=4, groups=2, seed=0, dtype=np.float64)
+    losses = ig.train_model(model, 16, X, y, epochs=2, base_lr=0.2, seed=3)
+    (kw,) = calls                                                          # one run of fit, all the steps
+    assert kw["steps"] == steps == 40 and kw["seed"] == 3 and len(losses) == 40
+    assert [kw["lr"](s) for s in (1, decay, decay + 1, steps)] == [lr, lr, lr / 10, lr / 10]
+    # the same batches as a constant-rate run until the decay: the losses agree up to the first step
+    # that the smaller rate has moved (the loss of step decay + 1 is taken before its update)
+    plain = conv_net("bn", channels=4, groups=2, seed=0, dtype=np.float64)
+    constant = nl.fit(plain, X, y, steps=decay + 2, batch_size=16, lr=lr, momentum=0.9, seed=3).loss
+    np.testing.assert_array_equal(losses[:decay + 1], constant[:decay + 1])
+    assert losses[decay + 1] != constant[decay + 1]
+
+
 def test_sweep_results_are_read_only_and_gn_does_not_care_about_the_mode():
     s, model = ig.run_sweep(batch_sizes=(4, 8), norms=("bn", "gn"), seeds=(0, 1), epochs=1, base_lr=0.1,
                             keep=("bn", 4, 1))

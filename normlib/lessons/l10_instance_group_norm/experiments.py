@@ -134,18 +134,12 @@ def schedule(batch_size, epochs=EPOCHS, base_lr=0.1, n_train=1348):
 
 def train_model(model, batch_size, X, y, *, epochs=EPOCHS, base_lr=0.1, seed=0):
     """Train ``model`` in place on (X, y) with the schedule of :func:`schedule` (SGD, momentum 0.9,
-    mini-batch order from ``seed``). Returns the training loss of every step (training mode), or
-    None if training diverged."""
-    steps, k1, lr = schedule(batch_size, epochs, base_lr, len(X))
-    X = np.asarray(X, np.float64)
-    h1 = fit(model, X, y, steps=k1, batch_size=batch_size, lr=lr, momentum=0.9, seed=seed)
-    if h1.diverged:
-        return None
-    h2 = fit(model, X, y, steps=steps - k1, batch_size=batch_size, lr=lr / 10, momentum=0.9,
-             seed=seed + 1000)
-    if h2.diverged:
-        return None
-    return np.array(h1.loss + h2.loss)
+    mini-batch order from ``seed``): one :func:`normlib.fit` whose learning rate is a step decay.
+    Returns the training loss of every step (training mode), or None if training diverged."""
+    steps, decay, lr = schedule(batch_size, epochs, base_lr, len(X))
+    history = fit(model, np.asarray(X, np.float64), y, steps=steps, batch_size=batch_size,
+                  lr=lambda step: lr if step <= decay else lr / 10, momentum=0.9, seed=seed)
+    return None if history.diverged else np.array(history.loss)
 
 
 def train_conv(norm, batch_size, X, y, *, epochs=EPOCHS, base_lr=0.1, channels=CHANNELS, groups=GROUPS,
