@@ -6,10 +6,12 @@ them correctly is checked in tests/lessons/test_l10_instance_group_norm_saved_re
 
 Here each claim is re-derived by training the networks again, with the sweep's rules (the same number
 of epochs at every batch size, lr = base·B/32 with each method's tuned base rate, ÷10 after 2/3 of the
-steps, float64) at a reduced scale: 20 epochs instead of 60, seeds 9, 10, 11 (used by no saved
-result), and only the batch sizes a claim needs (BN at 2, 8 and 32; GN at 8 and 32). A single run at
-batch 2 is chaotic — another BLAS kernel set gives another number — so every test compares seed
-means: a difference must exceed a fixed margin and twice its standard error over the seeds.
+steps, float64) at a reduced scale: 20 epochs instead of 60, seeds 9–14 (used by no saved result),
+and only the batch sizes a claim needs (BN at 2, 8 and 32; GN at 8 and 32). A single run at batch 2
+is chaotic — another BLAS kernel set gives another number — so every test compares seed means: a
+difference must exceed a fixed margin and twice its standard error over the seeds. Six seeds, not
+three: with three, "precise BN at batch 2 is still clearly above batch 32" (about 1.2–1.8 points on
+every kernel set and seed triple) fell just short of twice its standard error on some triples.
 """
 
 import numpy as np
@@ -17,13 +19,12 @@ import pytest
 
 from normlib.lessons.l10_instance_group_norm import experiments as ig
 
-SEEDS = (9, 10, 11)
+SEEDS = (9, 10, 11, 12, 13, 14)
 EPOCHS = 20
 
 
 @pytest.fixture(scope="module")
 def bn():
-    # cached: notebook 11's claim tests use the same runs
     sweep = ig.batch_size_sweep(batch_sizes=(2, 8, 32), norms=("bn",), seeds=SEEDS, epochs=EPOCHS)
     print({k: np.round(v, 2).tolist() for k, v in sweep.metrics["bn"].items()})     # shown with -s
     return sweep

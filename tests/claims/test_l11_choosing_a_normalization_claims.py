@@ -81,7 +81,7 @@ def test_claim_local_bn_is_nearer_plain_bn_at_batch_2_than_at_the_global_batch(r
     statistic is computed from, not the global batch': local BN's mean error is nearer plain BN's
     at batch 2 (notebook 10's rules, same seeds and epochs) than synchronized BN's, which is plain
     BN's at batch 16."""
-    bn = l10.batch_size_sweep(batch_sizes=(2, 8, 32), norms=("bn",), seeds=SEEDS, epochs=EPOCHS)  # cached
+    bn = l10.batch_size_sweep(batch_sizes=(2, 8, 32), norms=("bn",), seeds=SEEDS, epochs=EPOCHS)
     bn2 = np.asarray(bn.metrics["bn"]["val_error"][:, 0]).mean()
     local, sync = runs["local"][0].mean(), runs["sync"][0].mean()
     assert abs(local - bn2) < abs(local - sync), (local, bn2, sync)
