@@ -12,8 +12,9 @@ In a notebook, the last expression ``explorer`` shows the controls above a PNG o
 ``explorer.snapshot()`` is a static PNG of the current state for readers without a kernel.
 """
 
-import io
 import numbers
+import struct
+import zlib
 
 import numpy as np
 
@@ -141,11 +142,8 @@ class Explorer:
                 artist.set_animated(True)
 
     def render_png(self):
-        """The figure as PNG bytes (light compression, for speed): what the live view shows."""
-        from PIL import Image as PILImage
-        buf = io.BytesIO()
-        PILImage.fromarray(np.asarray(self.render().buffer_rgba())).save(buf, "png", compress_level=1)
-        return buf.getvalue()
+        """The figure as PNG bytes: what the live view shows."""
+        return png_bytes(np.asarray(self.render().buffer_rgba()))
 
     # -- notebook display ------------------------------------------------------------------------
     def snapshot(self):
@@ -186,6 +184,22 @@ class Explorer:
     def _ipython_display_(self):
         from IPython.display import display
         display(self.widget())
+
+
+def png_bytes(rgba):
+    """A PNG file of an (H, W, 4) uint8 RGBA image: the format at its simplest (signature, IHDR,
+    IDAT, IEND), rows unfiltered, zlib level 1. Pillow's encoder tries every row filter on every row,
+    which costs more than the compression for a file barely smaller (benchmarks/bench_explorers.py)."""
+    h, w, _ = rgba.shape
+    rows = np.zeros((h, 1 + 4 * w), np.uint8)          # each row: its filter type (0), then its pixels
+    rows[:, 1:] = rgba.reshape(h, 4 * w)
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0)  # 8 bits per channel, RGBA, no interlace
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)) + chunk(b"IEND", b""))
 
 
 def _show_whole_labels(w):
