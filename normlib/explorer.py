@@ -5,6 +5,8 @@
   (``set_data``, ``set_text``…). Axes, ticks and labels are drawn once into a background; a slider
   step redraws only the artists in ``dynamic`` on top of it (blitting), which is what makes it take
   milliseconds instead of the ~100 ms of a full redraw.
+- Texts that change (titles giving numbers) cost most of a step (matplotlib draws text glyph by
+  glyph): ``render`` keeps the pixels of each one it draws, and pastes them when it reads the same again.
 - ``update(**values)``: recompute and redraw for those control values (the others keep theirs). It
   needs no browser, so tests and benchmarks drive it directly.
 
@@ -19,13 +21,18 @@ import zlib
 import numpy as np
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 __all__ = ["Explorer", "OKABE_ITO"]
 
 # Colour-blind-safe palette (Okabe & Ito 2008).
 from .palette import OKABE_ITO  # noqa: E402  (re-exported: explorers import it from here)
 from .i18n import has_message, t  # noqa: E402
+
+
+TEXT_CACHE_SIZE = 128       # drawn texts an explorer keeps (about 0.1 MB each), oldest dropped first
 
 
 class Explorer:
@@ -60,11 +67,13 @@ class Explorer:
         canvas.draw()
         self.figure.set_layout_engine("none")
         self._background = None
+        self._texts = {}
         if self.dynamic is not None:
             for artist in self.dynamic:
                 artist.set_animated(True)     # left out of the background
             canvas.draw()
             self._background = canvas.copy_from_bbox(self.figure.bbox)
+            self._background_pixels = np.asarray(canvas.buffer_rgba()).copy()
 
     def text(self, part):
         """The ``title`` or ``caption`` in the reader's language (:mod:`normlib.i18n`): the message
@@ -120,8 +129,35 @@ class Explorer:
         else:
             canvas.restore_region(self._background)
             for artist in self.dynamic:
-                self.figure.draw_artist(artist)
+                if isinstance(artist, Text):
+                    self._draw_text(artist)
+                else:
+                    self.figure.draw_artist(artist)
         return canvas
+
+    def _draw_text(self, text):
+        """Draw a dynamic text, or paste its pixels from the last time it read the same (drawing
+        costs about 60 µs a character, pasting a few µs). Only where nothing dynamic lies under
+        the text, so that those pixels are the background's with the text on top."""
+        canvas = self.figure.canvas
+        if not text.get_visible() or not text.get_text().strip():
+            self.figure.draw_artist(text)
+            return
+        box = text.get_window_extent(canvas.get_renderer())
+        h, w = self._background_pixels.shape[:2]
+        rows = slice(max(h - int(np.ceil(box.y1)) - 3, 0), min(h - int(box.y0) + 3, h))
+        cols = slice(max(int(box.x0) - 3, 0), min(int(np.ceil(box.x1)) + 3, w))
+        clean = np.array_equal(np.asarray(canvas.buffer_rgba())[rows, cols], self._background_pixels[rows, cols])
+        key = (id(text), text.get_text(), rows.start, rows.stop, cols.start, cols.stop, text.get_rotation(),
+               to_rgba(text.get_color(), text.get_alpha()), text.get_fontproperties(), text.get_antialiased())
+        if clean and key in self._texts:
+            np.asarray(canvas.buffer_rgba())[rows, cols] = self._texts[key]
+            return
+        self.figure.draw_artist(text)
+        if clean:
+            if len(self._texts) >= TEXT_CACHE_SIZE:
+                del self._texts[next(iter(self._texts))]
+            self._texts[key] = np.asarray(canvas.buffer_rgba())[rows, cols].copy()
 
     def blit_mismatch(self):
         """Fraction of pixels where the fast render (background + dynamic artists) differs from a

@@ -96,6 +96,23 @@ def test_blitted_render_equals_a_full_redraw(name):
     assert ex.blit_mismatch() < 0.005
 
 
+@pytest.mark.parametrize("name", sorted(EXPLORERS))
+def test_a_pasted_text_shows_what_drawing_it_shows(name):
+    """A text read again is pasted from the explorer's cache: the picture must be the same, pixel
+    for pixel, as when the text is drawn."""
+    ex = EXPLORERS[name].small()
+    if ex.dynamic is None:
+        pytest.skip("this explorer redraws in full")
+    for control, w in ex.controls.items():
+        for value in control_values(w)[::2]:
+            ex.update(**{control: value})
+            ex._texts.clear()
+            drawn = np.asarray(ex.render().buffer_rgba()).copy()
+            pasted = np.asarray(ex.render().buffer_rgba())
+            assert ex._texts, "no text was kept"
+            assert np.array_equal(drawn, pasted), f"{control}={value!r}: the pasted texts differ"
+
+
 @pytest.mark.parametrize("method, groups, n_sets", [
     ("batch", 1, 6), ("layer", 1, 4), ("instance", 1, 24), ("group", 2, 8), ("group", 3, 12)])
 def test_norm_sets_partition(method, groups, n_sets):
