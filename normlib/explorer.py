@@ -25,7 +25,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-__all__ = ["Explorer", "OKABE_ITO"]
+__all__ = ["Explorer", "OKABE_ITO", "TextLines"]
 
 # Colour-blind-safe palette (Okabe & Ito 2008).
 from .palette import OKABE_ITO  # noqa: E402  (re-exported: explorers import it from here)
@@ -137,8 +137,8 @@ class Explorer:
 
     def _draw_text(self, text):
         """Draw a dynamic text, or paste its pixels from the last time it read the same (drawing
-        costs about 60 µs a character, pasting a few µs). Only where nothing dynamic lies under
-        the text, so that those pixels are the background's with the text on top."""
+        costs about 60 µs a character, pasting a few µs). Pasted only where the pixels under its
+        ink are the background's, as when they were kept: the paste is then what drawing gives."""
         canvas = self.figure.canvas
         if not text.get_visible() or not text.get_text().strip():
             self.figure.draw_artist(text)
@@ -147,17 +147,27 @@ class Explorer:
         h, w = self._background_pixels.shape[:2]
         rows = slice(max(h - int(np.ceil(box.y1)) - 3, 0), min(h - int(box.y0) + 3, h))
         cols = slice(max(int(box.x0) - 3, 0), min(int(np.ceil(box.x1)) + 3, w))
-        clean = np.array_equal(np.asarray(canvas.buffer_rgba())[rows, cols], self._background_pixels[rows, cols])
         key = (id(text), text.get_text(), rows.start, rows.stop, cols.start, cols.stop, text.get_rotation(),
                to_rgba(text.get_color(), text.get_alpha()), text.get_fontproperties(), text.get_antialiased())
-        if clean and key in self._texts:
-            np.asarray(canvas.buffer_rgba())[rows, cols] = self._texts[key]
-            return
+        background = self._background_pixels
+        if key in self._texts:
+            ink, pixels = self._texts[key]
+            if np.array_equal(np.asarray(canvas.buffer_rgba())[ink], background[ink]):
+                np.asarray(canvas.buffer_rgba())[ink] = pixels
+                return
+        before = np.asarray(canvas.buffer_rgba())[rows, cols].copy()
         self.figure.draw_artist(text)
-        if clean:
-            if len(self._texts) >= TEXT_CACHE_SIZE:
-                del self._texts[next(iter(self._texts))]
-            self._texts[key] = np.asarray(canvas.buffer_rgba())[rows, cols].copy()
+        after = np.asarray(canvas.buffer_rgba())
+        r, c = np.nonzero(np.any(after[rows, cols] != before, axis=-1))
+        if r.size:
+            ink = (slice(rows.start + r.min(), rows.start + r.max() + 1),
+                   slice(cols.start + c.min(), cols.start + c.max() + 1))
+            under = before[ink[0].start - rows.start:ink[0].stop - rows.start,
+                           ink[1].start - cols.start:ink[1].stop - cols.start]
+            if np.array_equal(under, background[ink]):
+                if len(self._texts) >= TEXT_CACHE_SIZE:
+                    del self._texts[next(iter(self._texts))]
+                self._texts[key] = ink, after[ink].copy()
 
     def blit_mismatch(self):
         """Fraction of pixels where the fast render (background + dynamic artists) differs from a
@@ -220,6 +230,32 @@ class Explorer:
     def _ipython_display_(self):
         from IPython.display import display
         display(self.widget())
+
+
+class TextLines(list):
+    """A multi-line text drawn as one Text artist per line: ``text`` and ``n − 1`` copies of it
+    (same place, font, alignment), the k-th showing line k and the others blank, so that together
+    they read as ``text`` alone would. A line that did not change is then pasted instead of drawn
+    again (:meth:`Explorer.render`). ``set_text``/``get_text`` take and give all the lines; list
+    the artists themselves (``*lines``) in ``dynamic``."""
+
+    def __init__(self, text, n):
+        super().__init__([text])
+        for _ in range(n - 1):
+            copy = Text(*text.get_position())
+            copy.update_from(text)
+            self.append(text.get_figure().add_artist(copy))
+
+    def set_text(self, text):
+        lines = text.split("\n")
+        if len(lines) != len(self):
+            raise ValueError(f"text must have {len(self)} lines, one per Text artist; got {len(lines)}: {text!r}")
+        for k, artist in enumerate(self):
+            artist.set_position(self[0].get_position())      # an axes title moves at the first draw
+            artist.set_text("\n".join(line if j == k else " " for j, line in enumerate(lines)))
+
+    def get_text(self):
+        return "\n".join(artist.get_text().split("\n")[k] for k, artist in enumerate(self))
 
 
 def png_bytes(rgba):
