@@ -6,7 +6,9 @@
   step redraws only the artists in ``dynamic`` on top of it (blitting), which is what makes it take
   milliseconds instead of the ~100 ms of a full redraw.
 - Texts that change (titles giving numbers) cost most of a step (matplotlib draws text glyph by
-  glyph): ``render`` keeps the pixels of each one it draws, and pastes them when it reads the same again.
+  glyph): ``render`` keeps the pixels of each text it draws and pastes them when it reads the same
+  again; :class:`TextLines` splits a title into one text per line, so that the lines a control does
+  not change are pasted.
 - ``update(**values)``: recompute and redraw for those control values (the others keep theirs). It
   needs no browser, so tests and benchmarks drive it directly.
 
@@ -46,6 +48,7 @@ class Explorer:
     figsize = (9.6, 4.0)
     dpi = 100               # 960 px wide, shown at its own size: a 8 pt font displays as 8.3 pt
     min_fontsize = 8        # no text smaller (tests/core/test_explorers.py checks every explorer)
+    png_up = False          # PNG rows stored as differences from the row above (faster for photographs)
 
     @classmethod
     def small(cls):
@@ -136,38 +139,39 @@ class Explorer:
         return canvas
 
     def _draw_text(self, text):
-        """Draw a dynamic text, or paste its pixels from the last time it read the same (drawing
-        costs about 60 µs a character, pasting a few µs). Pasted only where the pixels under its
-        ink are the background's, as when they were kept: the paste is then what drawing gives."""
+        """Draw a dynamic text, or paste its pixels from the last time it read the same: drawing
+        takes most of a slider step (matplotlib lays out and renders text glyph by glyph), pasting
+        next to nothing. Pasted only where the pixels under its ink are the background's, as they
+        were when kept: the paste is then exactly what drawing gives."""
         canvas = self.figure.canvas
         if not text.get_visible() or not text.get_text().strip():
             self.figure.draw_artist(text)
             return
-        box = text.get_window_extent(canvas.get_renderer())
+        box = text.get_window_extent(canvas.get_renderer())        # where it can draw, ±3 px
         h, w = self._background_pixels.shape[:2]
         rows = slice(max(h - int(np.ceil(box.y1)) - 3, 0), min(h - int(box.y0) + 3, h))
         cols = slice(max(int(box.x0) - 3, 0), min(int(np.ceil(box.x1)) + 3, w))
         key = (id(text), text.get_text(), rows.start, rows.stop, cols.start, cols.stop, text.get_rotation(),
-               to_rgba(text.get_color(), text.get_alpha()), text.get_fontproperties(), text.get_antialiased())
-        background = self._background_pixels
+               to_rgba(text.get_color(), text.get_alpha()), hash(text.get_fontproperties()),
+               text.get_antialiased())
+        pixels, background = np.asarray(canvas.buffer_rgba()), self._background_pixels
         if key in self._texts:
-            ink, pixels = self._texts[key]
-            if np.array_equal(np.asarray(canvas.buffer_rgba())[ink], background[ink]):
-                np.asarray(canvas.buffer_rgba())[ink] = pixels
+            ink, kept = self._texts[key]
+            if np.array_equal(pixels[ink], background[ink]):
+                pixels[ink] = kept
                 return
-        before = np.asarray(canvas.buffer_rgba())[rows, cols].copy()
+        before = pixels[rows, cols].copy()
         self.figure.draw_artist(text)
-        after = np.asarray(canvas.buffer_rgba())
-        r, c = np.nonzero(np.any(after[rows, cols] != before, axis=-1))
+        pixels = np.asarray(canvas.buffer_rgba())
+        r, c = np.nonzero(np.any(pixels[rows, cols] != before, axis=-1))   # the pixels it changed
         if r.size:
+            inside = slice(r.min(), r.max() + 1), slice(c.min(), c.max() + 1)
             ink = (slice(rows.start + r.min(), rows.start + r.max() + 1),
                    slice(cols.start + c.min(), cols.start + c.max() + 1))
-            under = before[ink[0].start - rows.start:ink[0].stop - rows.start,
-                           ink[1].start - cols.start:ink[1].stop - cols.start]
-            if np.array_equal(under, background[ink]):
+            if np.array_equal(before[inside], background[ink]):
                 if len(self._texts) >= TEXT_CACHE_SIZE:
                     del self._texts[next(iter(self._texts))]
-                self._texts[key] = ink, after[ink].copy()
+                self._texts[key] = ink, pixels[ink].copy()
 
     def blit_mismatch(self):
         """Fraction of pixels where the fast render (background + dynamic artists) differs from a
@@ -189,7 +193,7 @@ class Explorer:
 
     def render_png(self):
         """The figure as PNG bytes: what the live view shows."""
-        return png_bytes(np.asarray(self.render().buffer_rgba()))
+        return png_bytes(np.asarray(self.render().buffer_rgba()), up=self.png_up)
 
     # -- notebook display ------------------------------------------------------------------------
     def snapshot(self):
@@ -258,13 +262,19 @@ class TextLines(list):
         return "\n".join(artist.get_text().split("\n")[k] for k, artist in enumerate(self))
 
 
-def png_bytes(rgba):
+def png_bytes(rgba, up=False):
     """A PNG file of an (H, W, 4) uint8 RGBA image: the format at its simplest (signature, IHDR,
-    IDAT, IEND), rows unfiltered, zlib level 1. Pillow's encoder tries every row filter on every row,
-    which costs more than the compression for a file barely smaller (benchmarks/bench_explorers.py)."""
+    IDAT, IEND), zlib level 1, every row unfiltered or (``up=True``) stored as its difference from
+    the row above (PNG filter 2, which compresses photographs better and faster). Pillow's encoder
+    chooses a filter for every row (adaptive filtering), which costs more than the compression
+    for a file barely smaller (measured by benchmarks/bench_explorers.py)."""
     h, w, _ = rgba.shape
-    rows = np.zeros((h, 1 + 4 * w), np.uint8)          # each row: its filter type (0), then its pixels
-    rows[:, 1:] = rgba.reshape(h, 4 * w)
+    flat = rgba.reshape(h, 4 * w)
+    rows = np.zeros((h, 1 + 4 * w), np.uint8)          # each row: its filter type, then its bytes
+    rows[:, 1:] = flat
+    if up:
+        rows[1:, 0] = 2
+        np.subtract(flat[1:], flat[:-1], out=rows[1:, 1:])    # modulo 256, as PNG defines it
 
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))

@@ -51,8 +51,9 @@ def test_png_bytes_decodes_to_the_figure_pixels():
         assert im.mode == "RGBA" and im.size == (rgba.shape[1], rgba.shape[0])
         assert np.array_equal(np.asarray(im), rgba)
     odd = np.random.default_rng(0).integers(0, 256, (3, 5, 4), dtype=np.uint8)
-    with Image.open(io.BytesIO(png_bytes(odd))) as im:
-        assert np.array_equal(np.asarray(im), odd)
+    for up in (False, True):
+        with Image.open(io.BytesIO(png_bytes(odd, up=up))) as im:
+            assert np.array_equal(np.asarray(im), odd)
 
 
 @pytest.mark.parametrize("name", sorted(EXPLORERS))
