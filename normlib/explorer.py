@@ -27,7 +27,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-__all__ = ["Explorer", "OKABE_ITO", "TextLines"]
+__all__ = ["Explorer", "OKABE_ITO", "TextLines", "png_bytes"]
 
 # Colour-blind-safe palette (Okabe & Ito 2008).
 from .palette import OKABE_ITO  # noqa: E402  (re-exported: explorers import it from here)
