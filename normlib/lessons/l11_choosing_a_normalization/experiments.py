@@ -210,12 +210,12 @@ class ShardedBatchNorm(BatchNorm):
         self.sync = bool(sync)
 
     def forward(self, x):
-        x = self._check_input(x)
         if not self.training:
             return super().forward(x)
+        x = as_float_array(self._check_input(x))
         xs = _shards(x, self.workers)                                # (K, b, C, *spatial)
         axes = (0, 1) + tuple(range(3, xs.ndim)) if self.sync else (1,) + tuple(range(3, xs.ndim))
-        gamma, beta = self._params(x)
+        gamma, beta = (None if p is None else p.astype(x.dtype, copy=False) for p in (self.gamma, self.beta))
         y, cache = F.norm_forward(xs, axes, gamma, beta, 2, self.eps)
         self._cache = cache
         # Running statistics: the global ones (sync), or worker 0's (local).
