@@ -33,7 +33,7 @@ from .checks import (as_float_array, check_batch_stats, check_channels_input, ch
 
 __all__ = [
     "standardize", "standardize_backward", "standardize_backward_staged",
-    "batch_norm_forward", "batch_norm_backward",
+    "batch_norm_forward", "batch_norm_backward", "update_running_stats",
     "batch_norm", "layer_norm", "instance_norm", "group_norm", "rms_norm",
     "norm_forward", "norm_backward", "param_grads",
     "layer_norm_forward", "layer_norm_backward", "instance_norm_forward", "instance_norm_backward",
@@ -218,7 +218,7 @@ def norm_backward(dy, cache):
 # Batch norm in one hop: training and eval mode, forward and backward
 # ----------------------------------------------------------------------------------------------
 def batch_norm_forward(x, gamma=None, beta=None, running_mean=None, running_var=None, training=True,
-                       momentum=0.1, eps=1e-5):
+                       momentum=0.1, eps=1e-5, *, name="batch_norm"):
     """Batch norm (Ioffe & Szegedy 2015) in both modes, top to bottom. Returns ``(y, cache)``.
 
     x              (N, C) or (N, C, *spatial): C channels, m = N·(spatial size) values per channel
@@ -230,6 +230,8 @@ def batch_norm_forward(x, gamma=None, beta=None, running_mean=None, running_var=
     training       True: the batch's statistics; False: the running estimates
     momentum       the weight of the NEW batch in the running update (PyTorch's 0.1)
     eps            ε, added to the variance before the square root
+    name           who the message names when a training batch has one value per channel
+                   (``BatchNorm`` passes "BatchNorm in training mode")
 
     Training mode, per channel (means over the channel's m values)::
 
@@ -255,22 +257,20 @@ def batch_norm_forward(x, gamma=None, beta=None, running_mean=None, running_var=
     axes = (0,) + tuple(range(2, x.ndim))           # every axis but the channels
     pshape = (1, C) + (1,) * (x.ndim - 2)           # how a per-channel value broadcasts against x
     if training:
-        check_batch_stats(x, "batch_norm")
+        check_batch_stats(x, name)
         m = x.size // C
+        ix = list(range(x.ndim))                        # einsum's names for the axes of x; 1: channels
         first = x[(slice(0, 1), slice(None)) + (slice(0, 1),) * (x.ndim - 2)]   # each channel's first value
         xc = x - first                                  # exact for values close to it (see _centre)
-        shift = _channel_sums(xc) / m
-        xc -= shift.reshape(pshape)                                   # x − μ_B
-        mean = first + shift.reshape(pshape)                          # μ_B
-        ix = list(range(x.ndim))                        # einsum's names for the axes of x; 1: channels
+        shift = (np.einsum(xc, ix, [1]) / m).reshape(pshape)          # per channel: Σ over N, space
+        xc -= shift                                                   # x − μ_B
+        mean = first + shift                                          # μ_B
         var = (np.einsum(xc, ix, xc, ix, [1]) / m).reshape(pshape)    # σ²_B = Σ (x − μ_B)² / m
         inv_std = 1.0 / np.sqrt(var + x.dtype.type(eps))              # 1/√(σ²_B + ε)
         x_hat = xc
         x_hat *= inv_std
         if running_mean is not None:
-            m = x.size // C
-            running_mean[...] = (1 - momentum) * running_mean + momentum * mean.reshape(-1)
-            running_var[...] = (1 - momentum) * running_var + momentum * var.reshape(-1) * m / (m - 1)
+            update_running_stats(running_mean, running_var, mean.reshape(-1), var.reshape(-1), m, momentum)
     else:
         mean = running_mean.astype(x.dtype).reshape(pshape)
         var = running_var.astype(x.dtype).reshape(pshape)
@@ -284,11 +284,15 @@ def batch_norm_forward(x, gamma=None, beta=None, running_mean=None, running_var=
     return y, cache
 
 
-def _channel_sums(a):
-    """Σ over every axis but the channels: a (N, C, *spatial) → (C,). A matrix–vector product sums
-    over N, then each channel's positions are summed."""
-    N, C = a.shape[:2]
-    return (np.ones(N, a.dtype) @ a.reshape(N, -1)).reshape(C, -1).sum(axis=1)
+def update_running_stats(running_mean, running_var, mean, var, m, momentum):
+    """PyTorch's running update of batch norm, in place. mean, var: (C,), the batch's μ_B and biased
+    σ²_B, each over m values; running_mean, running_var: (C,), updated::
+
+        running_mean ← (1 − momentum)·running_mean + momentum·μ_B
+        running_var  ← (1 − momentum)·running_var  + momentum·σ²_B·m/(m − 1)    (stored unbiased)
+    """
+    running_mean[...] = (1 - momentum) * running_mean + momentum * mean
+    running_var[...] = (1 - momentum) * running_var + momentum * var * m / (m - 1)
 
 
 def _check_running_stats(running_mean, running_var, C, training, momentum):
@@ -330,7 +334,7 @@ def batch_norm_backward(dy, cache):
         raise ValueError(f"batch_norm_backward needs a cache of batch norm (axes {bn_axes}, γ on axis 1, "
                          f"centred); got axes {cache['axes']}: use norm_backward")
     x_hat, pshape, gamma = cache["x_hat"], cache["pshape"], cache["gamma"]
-    dgamma, dbeta = _channel_sums(dy * x_hat), _channel_sums(dy)     # Σ dy·x̂, Σ dy per channel
+    dgamma, dbeta = np.sum(dy * x_hat, axis=bn_axes), np.sum(dy, axis=bn_axes)   # Σ dy·x̂, Σ dy per channel
     scale = cache["inv_std"] if gamma is None else gamma.reshape(pshape) * cache["inv_std"]    # γ/σ
     if not cache.get("training", True):
         return dy * scale, dgamma, dbeta
@@ -519,8 +523,10 @@ def instance_norm_forward(x, gamma=None, beta=None, eps=1e-5):
     """Instance norm (Ulyanov et al. 2016): μ, σ² per example and channel over the spatial axes.
     x: (N, C, *spatial) with at least one spatial axis; gamma, beta: (C,) or None. Group norm with
     one channel per group (G = C): returns ``(y, cache)`` of :func:`group_norm_forward`."""
-    x = check_channels_input(x, "instance_norm", min_ndim=3)
-    return group_norm_forward(x, x.shape[1], gamma, beta, eps)
+    if np.ndim(x) < 3:                                 # group_norm_forward checks the rest
+        raise ValueError(f"instance_norm: x must have shape (N, C, *spatial) with at least one spatial "
+                         f"axis; got shape {np.shape(x)}")
+    return group_norm_forward(x, np.shape(x)[1], gamma, beta, eps)
 
 
 def instance_norm_backward(dy, cache):

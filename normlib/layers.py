@@ -111,7 +111,8 @@ class BatchNorm(_Norm):
         # momentum=None: the cumulative average, where the k-th batch gets weight 1/k
         momentum = 1.0 / (self.num_batches_tracked + 1) if self.momentum is None else self.momentum
         y, self._cache = F.batch_norm_forward(x, self.gamma, self.beta, self.running_mean, self.running_var,
-                                              self.training, momentum, self.eps)
+                                              self.training, momentum, self.eps,
+                                              name=f"{type(self).__name__} in training mode")
         if self.training:
             self.num_batches_tracked += 1
         return y
