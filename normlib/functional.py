@@ -41,24 +41,6 @@ __all__ = [
 ]
 
 
-def _short_ufunc_buffer(kernel):
-    """Run ``kernel`` with NumPy's ufunc buffer at 256 values instead of 8192 (same results).
-
-    NumPy 2 evaluates a broadcast operation such as ``x - mean[:, None]`` in chunks of
-    ``np.getbufsize()`` values; when the rows are shorter than a chunk it first copies the broadcast
-    operand into a chunk-long buffer, which here cost more than the arithmetic (up to 3× per
-    operation, measured with benchmarks/bench_norms.py). A buffer no longer than a row avoids it.
-    """
-    @functools.wraps(kernel)
-    def run(*args, **kwargs):
-        old = np.setbufsize(256)
-        try:
-            return kernel(*args, **kwargs)
-        finally:
-            np.setbufsize(old)
-    return run
-
-
 # ----------------------------------------------------------------------------------------------
 # The one operation
 # ----------------------------------------------------------------------------------------------
@@ -353,6 +335,24 @@ def batch_norm_backward(dy, cache):
 # pairs, instance norm's the (example, channel) pairs. Row sums are then matrix–vector products
 # (one BLAS pass) and the two means of the backward come out of sums dγ and dβ need anyway.
 # Tests check these against `standardize`/`standardize_backward` (tests/core/test_functional.py).
+
+def _short_ufunc_buffer(kernel):
+    """Run ``kernel`` with NumPy's ufunc buffer at 256 values instead of 8192 (same results).
+
+    NumPy 2 evaluates a broadcast operation such as ``x - mean[:, None]`` in chunks of
+    ``np.getbufsize()`` values; when the rows are shorter than a chunk it first copies the broadcast
+    operand into a chunk-long buffer, which here cost more than the arithmetic (up to 3× per
+    operation, measured with benchmarks/bench_norms.py). A buffer no longer than a row avoids it.
+    """
+    @functools.wraps(kernel)
+    def run(*args, **kwargs):
+        old = np.setbufsize(256)
+        try:
+            return kernel(*args, **kwargs)
+        finally:
+            np.setbufsize(old)
+    return run
+
 
 def _standardize_rows(x, eps, center=True):
     """Standardize each row of x (R, M): returns x̂ (R, M), a new array, and 1/√(σ² + ε) (R,).

@@ -370,3 +370,28 @@ def test_row_kernels_keep_the_shifted_two_pass_accuracy(fn, axes):
         assert np.abs(fn(x) - reference(x, axes)).max() < tol, dtype
     x = np.full((4, 6, 16), 1e6 + 0.3, np.float32)
     assert np.all(fn(x) == 0)
+
+
+def test_kernels_leave_numpys_buffer_size_as_they_found_it():
+    """The row kernels shorten NumPy's ufunc buffer while they run (a speed setting) and restore it,
+    also when they raise."""
+    before = np.getbufsize()
+    nl.layer_norm(np.ones((3, 4)))
+    with pytest.raises(ValueError):
+        nl.group_norm(np.ones((2, 6)), 4)
+    assert np.getbufsize() == before
+
+
+@pytest.mark.parametrize("kind, shape", [("layer", (64, 3000)), ("group", (4, 8, 30, 30))])
+def test_the_short_buffer_changes_no_number(kind, shape):
+    rng = np.random.default_rng(33)
+    x, dy = rng.normal(1, 2, (2,) + shape).astype(np.float32)
+    g = rng.standard_normal(shape[1] if kind == "group" else shape[-1]).astype(np.float32)
+    fwd, bwd = {"layer": (F.layer_norm_forward, F.layer_norm_backward),
+                "group": (lambda *a: F.group_norm_forward(a[0], 4, *a[1:]), F.group_norm_backward)}[kind]
+    plain_fwd = {"layer": F.layer_norm_forward.__wrapped__,
+                 "group": lambda *a: F.group_norm_forward.__wrapped__(a[0], 4, *a[1:])}[kind]
+    (y, cache), (y0, cache0) = fwd(x, g, g), plain_fwd(x, g, g)
+    assert np.array_equal(y, y0)
+    for a, b in zip(bwd(dy, cache), bwd.__wrapped__(dy, cache0)):
+        assert np.array_equal(a, b)
