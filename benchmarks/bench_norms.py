@@ -4,7 +4,9 @@ Compares, for each layer and shape:
   closed   — normlib as shipped: the closed-form backward (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) / σ
   staged   — the same forward, backward through the computation graph node by node
              (normlib.standardize_backward_staged), as a first derivation would write it
-  torch    — PyTorch's fused CPU kernels, when PyTorch happens to be installed
+  torch    — PyTorch's fused CPU kernels, when PyTorch happens to be installed, and whether
+             normlib/torch meets issue 19's target (BatchNorm ≤ 1.5×; LayerNorm, InstanceNorm and
+             GroupNorm ≤ 3×)
 
 Prints medians and ratios (the machines here are shared and noisy: ratios and medians only).
 
@@ -35,31 +37,38 @@ except ImportError:  # PyTorch is optional
     torch = None
 
 CASES = [
-    # name, normlib layer, torch layer factory, shape
-    ("BatchNorm (N, C)", lambda: nl.BatchNorm(512), lambda: torch.nn.BatchNorm1d(512), (256, 512)),
-    ("BatchNorm (N, C, H, W)", lambda: nl.BatchNorm(64), lambda: torch.nn.BatchNorm2d(64), (32, 64, 16, 16)),
-    ("LayerNorm (N, D)", lambda: nl.LayerNorm(512), lambda: torch.nn.LayerNorm(512), (1024, 512)),
+    # name, normlib layer, torch layer factory, shape, target (normlib/torch at most)
+    ("BatchNorm (N, C)", lambda: nl.BatchNorm(512), lambda: torch.nn.BatchNorm1d(512), (256, 512), 1.5),
+    ("BatchNorm (N, C, H, W)", lambda: nl.BatchNorm(64), lambda: torch.nn.BatchNorm2d(64), (32, 64, 16, 16), 1.5),
+    ("LayerNorm (N, D)", lambda: nl.LayerNorm(512), lambda: torch.nn.LayerNorm(512), (1024, 512), 3.0),
     ("InstanceNorm (N, C, H, W)", lambda: nl.InstanceNorm(64, affine=True),
-     lambda: torch.nn.InstanceNorm2d(64, affine=True), (32, 64, 16, 16)),
+     lambda: torch.nn.InstanceNorm2d(64, affine=True), (32, 64, 16, 16), 3.0),
     ("GroupNorm G=8 (N, C, H, W)", lambda: nl.GroupNorm(8, 64), lambda: torch.nn.GroupNorm(8, 64),
-     (32, 64, 16, 16)),
-    ("RMSNorm (N, D)", lambda: nl.RMSNorm(512), lambda: torch.nn.RMSNorm(512), (1024, 512)),
+     (32, 64, 16, 16), 3.0),
+    ("RMSNorm (N, D)", lambda: nl.RMSNorm(512), lambda: torch.nn.RMSNorm(512), (1024, 512), None),
 ]
 
 
 def staged_step(layer, x, dy):
-    """Forward as shipped, then a node-by-node backward through the standardization."""
+    """Forward as shipped, then a node-by-node backward through the standardization (in the
+    layer's own view of x: the groups as an axis for group norm) and the sums dγ, dβ."""
     y = layer.forward(x)
-    cache = layer._cache
-    g = dy * cache["gamma"].reshape(cache["pshape"]) if cache["gamma"] is not None else dy
-    if "group_shape" in cache:                    # group norm: the (N, G, C/G, *spatial) view
-        gshape = cache["group_shape"]
-        dx = F.standardize_backward_staged(g.reshape(gshape), x.reshape(gshape),
-                                           tuple(range(2, len(gshape))), layer.eps).reshape(x.shape)
+    C = layer.num_features
+    if isinstance(layer, nl.LayerNorm):
+        g, view, axes, other = dy * layer.gamma, x.shape, (x.ndim - 1,), tuple(range(x.ndim - 1))
     else:
-        dx = F.standardize_backward_staged(g, x, cache["axes"], layer.eps)
-    other = tuple(a for a in range(x.ndim) if a != cache["param_axis"])
-    return y, dx, np.sum(dy * cache["x_hat"], axis=other), np.sum(dy, axis=other)
+        pshape = (1, C) + (1,) * (x.ndim - 2)
+        g = dy * layer.gamma.reshape(pshape) if layer.gamma is not None else dy
+        other = (0,) + tuple(range(2, x.ndim))
+        if isinstance(layer, nl.BatchNorm):
+            view, axes = x.shape, other
+        else:                                        # group norm; instance norm is G = C
+            G = getattr(layer, "num_groups", C)
+            view = (x.shape[0], G, C // G) + x.shape[2:]
+            axes = tuple(range(2, len(view)))
+    dx = F.standardize_backward_staged(g.reshape(view), x.reshape(view), axes, layer.eps).reshape(x.shape)
+    x_hat = layer._cache["x_hat"].reshape(x.shape)
+    return y, dx, np.sum(dy * x_hat, axis=other), np.sum(dy, axis=other)
 
 
 def main():
@@ -70,10 +79,10 @@ def main():
     print(f"numpy {np.__version__}, torch {torch.__version__ if torch else 'not installed'}; "
           f"float32, 1 thread, median of {args.repeat}")
     header = (f"{'layer':<28}{'shape':>18}{'normlib ms':>12}{'staged ms':>11}{'staged/closed':>15}"
-              f"{'torch ms':>10}{'normlib/torch':>15}")
+              f"{'torch ms':>10}{'normlib/torch':>15}{'target':>8}")
     print(header)
     print("-" * len(header))
-    for name, make, make_torch, shape in CASES:
+    for name, make, make_torch, shape, target in CASES:
         x = rng.standard_normal(shape).astype(np.float32)
         dy = rng.standard_normal(shape).astype(np.float32)
         layer = make()
@@ -90,7 +99,10 @@ def main():
                 xt.grad = None
                 tl(xt).backward(dyt)
             t_torch = median_time(torch_step, args.repeat)
-            row += f"{t_torch * 1e3:>10.2f}{t_closed / t_torch:>15.2f}"
+            ratio = t_closed / t_torch
+            row += f"{t_torch * 1e3:>10.2f}{ratio:>15.2f}"
+            if target is not None:
+                row += f"{'≤ %.1f' % target:>8} {'met' if ratio <= target else 'NOT MET'}"
         print(row)
 
 

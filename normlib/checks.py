@@ -20,7 +20,7 @@ def as_float_array(x, name="x"):
     if not isinstance(x, np.ndarray):
         raise TypeError(f"{name} must be a NumPy array of floats (float32 or float64); got "
                         f"{type(x).__name__} — convert it with np.asarray({name}, dtype=np.float64)")
-    if not np.issubdtype(x.dtype, np.floating):
+    if x.dtype.kind != "f":                       # float16/32/64: np.issubdtype(x.dtype, np.floating)
         raise TypeError(f"{name} must be a floating-point array (float32 or float64); got dtype {x.dtype} "
                         f"— convert it with {name}.astype(np.float64)")
     return x

@@ -5,6 +5,10 @@
   (``set_data``, ``set_text``…). Axes, ticks and labels are drawn once into a background; a slider
   step redraws only the artists in ``dynamic`` on top of it (blitting), which is what makes it take
   milliseconds instead of the ~100 ms of a full redraw.
+- Texts that change (titles giving numbers) cost most of a step (matplotlib draws text glyph by
+  glyph): ``render`` keeps the pixels of each text it draws and pastes them when it reads the same
+  again; :class:`TextLines` splits a title into one text per line, so that the lines a control does
+  not change are pasted.
 - ``update(**values)``: recompute and redraw for those control values (the others keep theirs). It
   needs no browser, so tests and benchmarks drive it directly.
 
@@ -12,19 +16,25 @@ In a notebook, the last expression ``explorer`` shows the controls above a PNG o
 ``explorer.snapshot()`` is a static PNG of the current state for readers without a kernel.
 """
 
-import io
 import numbers
+import struct
+import zlib
 
 import numpy as np
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
-__all__ = ["Explorer", "OKABE_ITO"]
+__all__ = ["Explorer", "OKABE_ITO", "TextLines", "png_bytes"]
 
 # Colour-blind-safe palette (Okabe & Ito 2008).
 from .palette import OKABE_ITO  # noqa: E402  (re-exported: explorers import it from here)
 from .i18n import has_message, t  # noqa: E402
+
+
+TEXT_CACHE_SIZE = 128       # drawn texts an explorer keeps (about 0.1 MB each), oldest dropped first
 
 
 class Explorer:
@@ -38,6 +48,7 @@ class Explorer:
     figsize = (9.6, 4.0)
     dpi = 100               # 960 px wide, shown at its own size: a 8 pt font displays as 8.3 pt
     min_fontsize = 8        # no text smaller (tests/core/test_explorers.py checks every explorer)
+    png_up = False          # PNG rows stored as differences from the row above (faster for photographs)
 
     @classmethod
     def small(cls):
@@ -59,11 +70,13 @@ class Explorer:
         canvas.draw()
         self.figure.set_layout_engine("none")
         self._background = None
+        self._texts = {}
         if self.dynamic is not None:
             for artist in self.dynamic:
                 artist.set_animated(True)     # left out of the background
             canvas.draw()
             self._background = canvas.copy_from_bbox(self.figure.bbox)
+            self._background_pixels = np.asarray(canvas.buffer_rgba()).copy()
 
     def text(self, part):
         """The ``title`` or ``caption`` in the reader's language (:mod:`normlib.i18n`): the message
@@ -119,8 +132,46 @@ class Explorer:
         else:
             canvas.restore_region(self._background)
             for artist in self.dynamic:
-                self.figure.draw_artist(artist)
+                if isinstance(artist, Text):
+                    self._draw_text(artist)
+                else:
+                    self.figure.draw_artist(artist)
         return canvas
+
+    def _draw_text(self, text):
+        """Draw a dynamic text, or paste its pixels from the last time it read the same: drawing
+        takes most of a slider step (matplotlib lays out and renders text glyph by glyph), pasting
+        next to nothing. Pasted only where the pixels under its ink are the background's, as they
+        were when kept: the paste is then exactly what drawing gives."""
+        canvas = self.figure.canvas
+        if not text.get_visible() or not text.get_text().strip():
+            self.figure.draw_artist(text)
+            return
+        box = text.get_window_extent(canvas.get_renderer())        # where it can draw, ±3 px
+        h, w = self._background_pixels.shape[:2]
+        rows = slice(max(h - int(np.ceil(box.y1)) - 3, 0), min(h - int(box.y0) + 3, h))
+        cols = slice(max(int(box.x0) - 3, 0), min(int(np.ceil(box.x1)) + 3, w))
+        key = (id(text), text.get_text(), rows.start, rows.stop, cols.start, cols.stop, text.get_rotation(),
+               to_rgba(text.get_color(), text.get_alpha()), hash(text.get_fontproperties()),
+               text.get_antialiased())
+        pixels, background = np.asarray(canvas.buffer_rgba()), self._background_pixels
+        if key in self._texts:
+            ink, kept = self._texts[key]
+            if np.array_equal(pixels[ink], background[ink]):
+                pixels[ink] = kept
+                return
+        before = pixels[rows, cols].copy()
+        self.figure.draw_artist(text)
+        pixels = np.asarray(canvas.buffer_rgba())
+        r, c = np.nonzero(np.any(pixels[rows, cols] != before, axis=-1))   # the pixels it changed
+        if r.size:
+            inside = slice(r.min(), r.max() + 1), slice(c.min(), c.max() + 1)
+            ink = (slice(rows.start + r.min(), rows.start + r.max() + 1),
+                   slice(cols.start + c.min(), cols.start + c.max() + 1))
+            if np.array_equal(before[inside], background[ink]):
+                if len(self._texts) >= TEXT_CACHE_SIZE:
+                    del self._texts[next(iter(self._texts))]
+                self._texts[key] = ink, pixels[ink].copy()
 
     def blit_mismatch(self):
         """Fraction of pixels where the fast render (background + dynamic artists) differs from a
@@ -141,11 +192,8 @@ class Explorer:
                 artist.set_animated(True)
 
     def render_png(self):
-        """The figure as PNG bytes (light compression, for speed): what the live view shows."""
-        from PIL import Image as PILImage
-        buf = io.BytesIO()
-        PILImage.fromarray(np.asarray(self.render().buffer_rgba())).save(buf, "png", compress_level=1)
-        return buf.getvalue()
+        """The figure as PNG bytes: what the live view shows."""
+        return png_bytes(np.asarray(self.render().buffer_rgba()), up=self.png_up)
 
     # -- notebook display ------------------------------------------------------------------------
     def snapshot(self):
@@ -186,6 +234,54 @@ class Explorer:
     def _ipython_display_(self):
         from IPython.display import display
         display(self.widget())
+
+
+class TextLines(list):
+    """A multi-line text drawn as one Text artist per line: ``text`` and ``n − 1`` copies of it
+    (same place, font, alignment), the k-th showing line k and the others blank, so that together
+    they read as ``text`` alone would. A line that did not change is then pasted instead of drawn
+    again (:meth:`Explorer.render`). ``set_text``/``get_text`` take and give all the lines; list
+    the artists themselves (``*lines``) in ``dynamic``."""
+
+    def __init__(self, text, n):
+        super().__init__([text])
+        for _ in range(n - 1):
+            copy = Text(*text.get_position())
+            copy.update_from(text)
+            self.append(text.get_figure().add_artist(copy))
+
+    def set_text(self, text):
+        lines = text.split("\n")
+        if len(lines) != len(self):
+            raise ValueError(f"text must have {len(self)} lines, one per Text artist; got {len(lines)}: {text!r}")
+        for k, artist in enumerate(self):
+            artist.set_position(self[0].get_position())      # an axes title moves at the first draw
+            artist.set_text("\n".join(line if j == k else " " for j, line in enumerate(lines)))
+
+    def get_text(self):
+        return "\n".join(artist.get_text().split("\n")[k] for k, artist in enumerate(self))
+
+
+def png_bytes(rgba, up=False):
+    """A PNG file of an (H, W, 4) uint8 RGBA image: the format at its simplest (signature, IHDR,
+    IDAT, IEND), zlib level 1, every row unfiltered or (``up=True``) stored as its difference from
+    the row above (PNG filter 2, which compresses photographs better and faster). Pillow's encoder
+    chooses a filter for every row (adaptive filtering), which costs more than the compression
+    for a file barely smaller (measured by benchmarks/bench_explorers.py)."""
+    h, w, _ = rgba.shape
+    flat = rgba.reshape(h, 4 * w)
+    rows = np.zeros((h, 1 + 4 * w), np.uint8)          # each row: its filter type, then its bytes
+    rows[:, 1:] = flat
+    if up:
+        rows[1:, 0] = 2
+        np.subtract(flat[1:], flat[:-1], out=rows[1:, 1:])    # modulo 256, as PNG defines it
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0)  # 8 bits per channel, RGBA, no interlace
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)) + chunk(b"IEND", b""))
 
 
 def _show_whole_labels(w):

@@ -12,13 +12,19 @@ in the set S of values that share one μ and σ². For an input of shape (N, C, 
     group norm     S = same example and group of C/G channels → reshape C into (G, C/G), reduce (C/G, H, W)
     RMS norm       like layer norm, but no centring: x̂ = x / √(mean(x²) + ε) (Zhang & Sennrich 2019)
 
-Reading order: `standardize` and `standardize_backward` are that one operation (standardize hands
-back 1/σ, which the backward needs); `batch_norm_forward` and `batch_norm_backward` are batch norm
-written out in full, training and eval mode, as `BatchNorm` runs it; `norm_forward`/`norm_backward`
-add γ and β for any axes; the five functions at the bottom are thin choices of axes (group norm first
-reshapes C into (G, C/G), Wu & He's listing). σ² is the biased (1/m) variance, as in the BN paper's
+Reading order: `standardize` and `standardize_backward` are that one operation, written as the
+formulas read (standardize hands back 1/σ, which the backward needs); `norm_forward`/`norm_backward`
+add γ and β for any axes. Then one forward/backward pair per normalization, the code the layers run:
+`batch_norm_forward`/`batch_norm_backward` (training and eval mode), and layer, RMS, group and
+instance norm, each set S laid out as one row of a 2-D view so that a row's sums are one
+matrix–vector product (group norm first reshapes C into (G, C/G), Wu & He's listing; instance norm
+is group norm with G = C). The pairs compute the same numbers as `norm_forward`/`norm_backward`,
+in fewer passes over memory (tests/core/test_functional.py checks that they agree). The five
+functions at the bottom return y only. σ² is the biased (1/m) variance, as in the BN paper's
 Algorithm 1 and in PyTorch. Input is checked once, where it comes in (:mod:`normlib.checks`).
 """
+
+import functools
 
 import numpy as np
 
@@ -27,9 +33,11 @@ from .checks import (as_float_array, check_batch_stats, check_channels_input, ch
 
 __all__ = [
     "standardize", "standardize_backward", "standardize_backward_staged",
-    "batch_norm_forward", "batch_norm_backward",
+    "batch_norm_forward", "batch_norm_backward", "update_running_stats",
     "batch_norm", "layer_norm", "instance_norm", "group_norm", "rms_norm",
-    "norm_forward", "norm_backward", "param_grads", "group_norm_forward", "group_norm_backward",
+    "norm_forward", "norm_backward", "param_grads",
+    "layer_norm_forward", "layer_norm_backward", "instance_norm_forward", "instance_norm_backward",
+    "group_norm_forward", "group_norm_backward", "rms_norm_forward", "rms_norm_backward",
 ]
 
 
@@ -192,7 +200,7 @@ def norm_backward(dy, cache):
 # Batch norm in one hop: training and eval mode, forward and backward
 # ----------------------------------------------------------------------------------------------
 def batch_norm_forward(x, gamma=None, beta=None, running_mean=None, running_var=None, training=True,
-                       momentum=0.1, eps=1e-5):
+                       momentum=0.1, eps=1e-5, *, name="batch_norm"):
     """Batch norm (Ioffe & Szegedy 2015) in both modes, top to bottom. Returns ``(y, cache)``.
 
     x              (N, C) or (N, C, *spatial): C channels, m = N·(spatial size) values per channel
@@ -204,6 +212,8 @@ def batch_norm_forward(x, gamma=None, beta=None, running_mean=None, running_var=
     training       True: the batch's statistics; False: the running estimates
     momentum       the weight of the NEW batch in the running update (PyTorch's 0.1)
     eps            ε, added to the variance before the square root
+    name           who the message names when a training batch has one value per channel
+                   (``BatchNorm`` passes "BatchNorm in training mode")
 
     Training mode, per channel (means over the channel's m values)::
 
@@ -229,15 +239,20 @@ def batch_norm_forward(x, gamma=None, beta=None, running_mean=None, running_var=
     axes = (0,) + tuple(range(2, x.ndim))           # every axis but the channels
     pshape = (1, C) + (1,) * (x.ndim - 2)           # how a per-channel value broadcasts against x
     if training:
-        check_batch_stats(x, "batch_norm")
-        xc, mean = _centre(x, axes)                                  # x − μ_B, μ_B
-        var = np.mean(np.square(xc), axis=axes, keepdims=True)       # σ²_B, biased (1/m)
-        inv_std = 1.0 / np.sqrt(var + x.dtype.type(eps))             # 1/√(σ²_B + ε)
-        x_hat = xc * inv_std
+        check_batch_stats(x, name)
+        m = x.size // C
+        ix = list(range(x.ndim))                        # einsum's names for the axes of x; 1: channels
+        first = x[(slice(0, 1), slice(None)) + (slice(0, 1),) * (x.ndim - 2)]   # each channel's first value
+        xc = x - first                                  # exact for values close to it (see _centre)
+        shift = (np.einsum(xc, ix, [1]) / m).reshape(pshape)          # per channel: Σ over N, space
+        xc -= shift                                                   # x − μ_B
+        mean = first + shift                                          # μ_B
+        var = (np.einsum(xc, ix, xc, ix, [1]) / m).reshape(pshape)    # σ²_B = Σ (x − μ_B)² / m
+        inv_std = 1.0 / np.sqrt(var + x.dtype.type(eps))              # 1/√(σ²_B + ε)
+        x_hat = xc
+        x_hat *= inv_std
         if running_mean is not None:
-            m = x.size // C
-            running_mean[...] = (1 - momentum) * running_mean + momentum * mean.reshape(-1)
-            running_var[...] = (1 - momentum) * running_var + momentum * var.reshape(-1) * m / (m - 1)
+            update_running_stats(running_mean, running_var, mean.reshape(-1), var.reshape(-1), m, momentum)
     else:
         mean = running_mean.astype(x.dtype).reshape(pshape)
         var = running_var.astype(x.dtype).reshape(pshape)
@@ -249,6 +264,17 @@ def batch_norm_forward(x, gamma=None, beta=None, running_mean=None, running_var=
     cache = dict(x_hat=x_hat, mean=mean, var=var, inv_std=inv_std, gamma=gamma, training=training,
                  pshape=pshape, axes=axes, param_axis=1, center=True)
     return y, cache
+
+
+def update_running_stats(running_mean, running_var, mean, var, m, momentum):
+    """PyTorch's running update of batch norm, in place. mean, var: (C,), the batch's μ_B and biased
+    σ²_B, each over m values; running_mean, running_var: (C,), updated::
+
+        running_mean ← (1 − momentum)·running_mean + momentum·μ_B
+        running_var  ← (1 − momentum)·running_var  + momentum·σ²_B·m/(m − 1)    (stored unbiased)
+    """
+    running_mean[...] = (1 - momentum) * running_mean + momentum * mean
+    running_var[...] = (1 - momentum) * running_var + momentum * var * m / (m - 1)
 
 
 def _check_running_stats(running_mean, running_var, C, training, momentum):
@@ -285,35 +311,87 @@ def batch_norm_backward(dy, cache):
 
     Eval mode is a fixed affine map per channel: dx = γ/σ · dy.
     """
-    dgamma, dbeta, other = param_grads(dy, cache)
-    if cache["axes"] != other or not cache["center"]:
-        raise ValueError(f"batch_norm_backward needs a cache of batch norm (axes {other}, centred); "
-                         f"got axes {cache['axes']}: use norm_backward")
-    pshape, gamma = cache["pshape"], cache["gamma"]
+    bn_axes = (0,) + tuple(range(2, dy.ndim))
+    if cache["axes"] != bn_axes or cache["param_axis"] != 1 or not cache["center"]:
+        raise ValueError(f"batch_norm_backward needs a cache of batch norm (axes {bn_axes}, γ on axis 1, "
+                         f"centred); got axes {cache['axes']}: use norm_backward")
+    x_hat, pshape, gamma = cache["x_hat"], cache["pshape"], cache["gamma"]
+    dgamma, dbeta = np.sum(dy * x_hat, axis=bn_axes), np.sum(dy, axis=bn_axes)   # Σ dy·x̂, Σ dy per channel
     scale = cache["inv_std"] if gamma is None else gamma.reshape(pshape) * cache["inv_std"]    # γ/σ
     if not cache.get("training", True):
         return dy * scale, dgamma, dbeta
-    m = dy.size // dy.shape[cache["param_axis"]]
-    dx = dy - cache["x_hat"] * (dgamma / m).reshape(pshape)
+    m = dy.size // dy.shape[1]
+    dx = dy - x_hat * (dgamma / m).reshape(pshape)
     dx -= (dbeta / m).reshape(pshape)
     dx *= scale
     return dx, dgamma, dbeta
 
 
 # ----------------------------------------------------------------------------------------------
-# The five normalizations: a choice of axes each
+# Layer, instance, group and RMS norm: each set S one row of a 2-D view
 # ----------------------------------------------------------------------------------------------
-def batch_norm(x, gamma=None, beta=None, eps=1e-5):
-    """Batch norm with batch statistics (training mode). x: (N, C) or (N, C, *spatial); returns y,
-    the same shape. μ_B, σ²_B per channel over N and the spatial axes (m = N·H·W values each),
-    biased 1/m variance. :func:`batch_norm_forward` without the cache and the running statistics."""
-    y, _ = batch_norm_forward(x, gamma, beta, eps=eps)
-    return y
+# The formulas of `standardize` and `standardize_backward`, with the data laid out so that every
+# set S is one contiguous row: layer norm's rows are the examples, group norm's the (example, group)
+# pairs, instance norm's the (example, channel) pairs. Row sums are then matrix–vector products
+# (one BLAS pass) and the two means of the backward come out of sums dγ and dβ need anyway.
+# Tests check these against `standardize`/`standardize_backward` (tests/core/test_functional.py).
+
+def _short_ufunc_buffer(kernel):
+    """Run ``kernel`` with NumPy's ufunc buffer at 256 values instead of 8192 (same results).
+
+    NumPy 2 evaluates a broadcast operation such as ``x - mean[:, None]`` in chunks of
+    ``np.getbufsize()`` values; when the rows are shorter than a chunk it first copies the broadcast
+    operand into a chunk-long buffer, which here cost more than the arithmetic (up to 3× per
+    operation, measured with benchmarks/bench_norms.py). A buffer no longer than a row avoids it.
+    """
+    @functools.wraps(kernel)
+    def run(*args, **kwargs):
+        old = np.setbufsize(256)
+        try:
+            return kernel(*args, **kwargs)
+        finally:
+            np.setbufsize(old)
+    return run
 
 
-def layer_norm(x, gamma=None, beta=None, eps=1e-5):
-    """Layer norm (Ba, Kiros & Hinton 2016): μ, σ² per example (per row) over the last axis.
-    x: (..., F); returns y, the same shape."""
+def _standardize_rows(x, eps, center=True):
+    """Standardize each row of x (R, M): returns x̂ (R, M), a new array, and 1/√(σ² + ε) (R,).
+
+    The same numbers as ``standardize(x, 1, eps, center)`` up to rounding: the row means by a
+    matrix–vector product, the variance in two passes (centre, then average the squares), each row
+    first shifted by its own first value as in :func:`_centre`. ``center=False``: RMS, no centring.
+    """
+    M = x.shape[1]
+    if center:
+        x_hat = x - x[:, :1]                           # exact for values close to the row's first
+        x_hat -= (x_hat @ np.ones(M, x.dtype) / M)[:, None]         # x − μ
+    else:
+        x_hat = x.copy()
+    var = np.einsum("ij,ij->i", x_hat, x_hat) / M      # σ² (mean(x²) for RMS): row-wise dot products
+    inv_std = 1.0 / np.sqrt(var + x.dtype.type(eps))
+    x_hat *= inv_std[:, None]
+    return x_hat, inv_std
+
+
+def _standardize_rows_backward(dx_hat, x_hat, inv_std, mean_dx_hat, mean_dx_hat_x_hat, center=True):
+    """dx = (dx̂ − mean(dx̂) − x̂ · mean(dx̂ · x̂)) / σ per row (:func:`standardize_backward`), with
+    the two row means (R,) given. dx_hat, x_hat: (R, M); dx_hat is overwritten and returned."""
+    dx = dx_hat
+    dx -= x_hat * mean_dx_hat_x_hat[:, None]
+    if center:
+        dx -= mean_dx_hat[:, None]
+    dx *= inv_std[:, None]
+    return dx
+
+
+@_short_ufunc_buffer
+def layer_norm_forward(x, gamma=None, beta=None, eps=1e-5):
+    """Layer norm (Ba, Kiros & Hinton 2016): μ, σ² per example over the last axis, y = γ·x̂ + β.
+
+    x: (..., F); gamma, beta: (F,) or None. Returns ``(y, cache)``, y the shape of x; the cache
+    (what :func:`layer_norm_backward` needs): ``x_hat`` (the shape of x), ``inv_std`` (R,), one
+    entry per example (R = x.size / F), and ``gamma``.
+    """
     x = as_float_array(x)
     if x.ndim < 1:
         raise ValueError("layer_norm: x must have at least 1 axis (the features); got a scalar")
@@ -321,76 +399,39 @@ def layer_norm(x, gamma=None, beta=None, eps=1e-5):
     F = x.shape[-1]
     gamma = check_param(gamma, "gamma", F, "feature (last axis)", x.dtype)
     beta = check_param(beta, "beta", F, "feature (last axis)", x.dtype)
-    y, _ = norm_forward(x, -1, gamma, beta, param_axis=-1, eps=eps)
-    return y
+    x_hat, inv_std = _standardize_rows(x.reshape(-1, F), eps)      # (R, F): one row per example
+    y = x_hat * gamma if gamma is not None else x_hat.copy()       # backward keeps x̂
+    if beta is not None:
+        y += beta
+    return y.reshape(x.shape), dict(x_hat=x_hat.reshape(x.shape), inv_std=inv_std, gamma=gamma)
 
 
-def instance_norm(x, gamma=None, beta=None, eps=1e-5):
-    """Instance norm (Ulyanov et al. 2016): μ, σ² per example and channel over the spatial axes.
-    x: (N, C, *spatial) with at least one spatial axis; returns y, the same shape."""
-    x = check_channels_input(x, "instance_norm", min_ndim=3)
-    check_eps(eps)
-    C = x.shape[1]
-    gamma = check_param(gamma, "gamma", C, "channel", x.dtype)
-    beta = check_param(beta, "beta", C, "channel", x.dtype)
-    y, _ = norm_forward(x, tuple(range(2, x.ndim)), gamma, beta, param_axis=1, eps=eps)
-    return y
+@_short_ufunc_buffer
+def layer_norm_backward(dy, cache):
+    """Backward of :func:`layer_norm_forward`: dy the shape of x; returns ``(dx, dgamma, dbeta)``.
 
-
-def group_norm(x, num_groups, gamma=None, beta=None, eps=1e-5):
-    """Group norm (Wu & He 2018): μ, σ² per example and group of C/G channels.
-
-    x: (N, C) or (N, C, *spatial); returns y, the same shape. G = 1 is layer norm over (C, H, W);
-    G = C is instance norm. Written as the paper's listing (Wu & He 2018, Figure 3)::
-
-        x = x.reshape(N, G, C // G, H, W)              # the groups get an axis of their own
-        x̂ = standardize(x over the axes (C // G, H, W))
-        y = x̂.reshape(N, C, H, W) · γ + β              # γ, β per channel
+    dγ = Σ dy·x̂ and dβ = Σ dy over the rows; per row, with dx̂ = γ·dy, the two means of
+    :func:`standardize_backward` are mean(dx̂) = (dy @ γ)/F and mean(dx̂·x̂) = ((dy·x̂) @ γ)/F.
     """
-    x = check_channels_input(x, "group_norm")
-    check_eps(eps)
-    C = x.shape[1]
-    check_groups(num_groups, C)
-    gamma = check_param(gamma, "gamma", C, "channel", x.dtype)
-    beta = check_param(beta, "beta", C, "channel", x.dtype)
-    y, _ = group_norm_forward(x, num_groups, gamma, beta, eps)
-    return y
-
-
-def group_norm_forward(x, num_groups, gamma=None, beta=None, eps=1e-5):
-    """The listing above, with what backward needs. x: (N, C, *spatial); gamma, beta: (C,) or None;
-    no input checks (:func:`group_norm` and :class:`normlib.GroupNorm` make them). Returns
-    ``(y, cache)``; the cache holds ``x_hat`` (the shape of x), ``inv_std`` (N, G, 1, …),
-    ``gamma``, ``pshape``, ``param_axis`` (1) and ``group_shape`` (N, G, C/G, *spatial)."""
-    N, C = x.shape[:2]
-    xg = x.reshape(N, num_groups, C // num_groups, *x.shape[2:])
-    x_hat, _, _, inv_std = standardize(xg, tuple(range(2, xg.ndim)), eps)
-    x_hat = x_hat.reshape(x.shape)
-    pshape = (1, C) + (1,) * (x.ndim - 2)
-    y = x_hat if gamma is None else x_hat * gamma.reshape(pshape)
-    y = y if beta is None else y + beta.reshape(pshape)
-    cache = dict(x_hat=x_hat, inv_std=inv_std, gamma=gamma, pshape=pshape, param_axis=1,
-                 group_shape=xg.shape)
-    return y, cache
-
-
-def group_norm_backward(dy, cache):
-    """Backward of :func:`group_norm_forward`: dy the shape of x; returns ``(dx, dgamma, dbeta)``.
-    The gradient of the standardization runs in the grouped shape (N, G, C/G, *spatial), like the
-    forward."""
-    dgamma, dbeta, _ = param_grads(dy, cache)
-    dx_hat = dy if cache["gamma"] is None else dy * cache["gamma"].reshape(cache["pshape"])
-    g = cache["group_shape"]
-    dx = standardize_backward(dx_hat.reshape(g), cache["x_hat"].reshape(g), cache["inv_std"],
-                              tuple(range(2, len(g))))
+    F = dy.shape[-1]
+    x_hat, inv_std, gamma = cache["x_hat"].reshape(-1, F), cache["inv_std"], cache["gamma"]   # (R, F)
+    dy2 = dy.reshape(x_hat.shape)
+    dy_x_hat = dy2 * x_hat
+    ones = np.ones(len(x_hat), dy.dtype)
+    dgamma, dbeta = ones @ dy_x_hat, ones @ dy2                    # Σ over the rows
+    g = gamma if gamma is not None else np.ones(F, dy.dtype)
+    dx_hat = dy2 * g
+    dx = _standardize_rows_backward(dx_hat, x_hat, inv_std, dy2 @ g / F, dy_x_hat @ g / F)
     return dx.reshape(dy.shape), dgamma, dbeta
 
 
-def rms_norm(x, gamma=None, eps=None):
+@_short_ufunc_buffer
+def rms_norm_forward(x, gamma=None, eps=None):
     """RMS norm (Zhang & Sennrich 2019): y = γ · x / √(mean(x²) + ε) over the last axis.
-    x: (..., F); returns y, the same shape.
 
-    No centring and no β. ``eps=None`` uses the machine epsilon of x's dtype, as PyTorch does.
+    x: (..., F); gamma: (F,) or None; no centring and no β. ``eps=None`` uses the machine epsilon
+    of x's dtype, as PyTorch does. Returns ``(y, cache)`` with the cache of
+    :func:`layer_norm_forward` (x̂ = x / rms).
     """
     x = as_float_array(x)
     if x.ndim < 1:
@@ -398,6 +439,136 @@ def rms_norm(x, gamma=None, eps=None):
     if eps is None:
         eps = float(np.finfo(x.dtype).eps)
     check_eps(eps)
-    gamma = check_param(gamma, "gamma", x.shape[-1], "feature (last axis)", x.dtype)
-    y, _ = norm_forward(x, -1, gamma, None, param_axis=-1, eps=eps, center=False)
-    return y
+    F = x.shape[-1]
+    gamma = check_param(gamma, "gamma", F, "feature (last axis)", x.dtype)
+    x_hat, inv_rms = _standardize_rows(x.reshape(-1, F), eps, center=False)
+    y = x_hat * gamma if gamma is not None else x_hat.copy()
+    return y.reshape(x.shape), dict(x_hat=x_hat.reshape(x.shape), inv_std=inv_rms, gamma=gamma)
+
+
+@_short_ufunc_buffer
+def rms_norm_backward(dy, cache):
+    """Backward of :func:`rms_norm_forward`: returns ``(dx, dgamma, None)``; as
+    :func:`layer_norm_backward` without the mean(dx̂) term (no centring)."""
+    F = dy.shape[-1]
+    x_hat, inv_rms, gamma = cache["x_hat"].reshape(-1, F), cache["inv_std"], cache["gamma"]   # (R, F)
+    dy2 = dy.reshape(x_hat.shape)
+    dy_x_hat = dy2 * x_hat
+    dgamma = np.ones(len(x_hat), dy.dtype) @ dy_x_hat
+    g = gamma if gamma is not None else np.ones(F, dy.dtype)
+    dx = _standardize_rows_backward(dy2 * g, x_hat, inv_rms, None, dy_x_hat @ g / F, center=False)
+    return dx.reshape(dy.shape), dgamma, None
+
+
+def _channel_affine(x_hat, gamma, beta):
+    """γ_c · x̂ + β_c for x̂ (N, C, *spatial), γ and β (C,) or None. A new array."""
+    N, C = x_hat.shape[:2]
+    S = x_hat.size // (N * C)
+    # γ repeated over each channel's S positions: one long row (C·S,) per example
+    y = x_hat.reshape(N, C * S) * np.repeat(gamma, S) if gamma is not None else x_hat.reshape(N, -1).copy()
+    if beta is not None:
+        y += np.repeat(beta, S)
+    return y.reshape(x_hat.shape)
+
+
+@_short_ufunc_buffer
+def group_norm_forward(x, num_groups, gamma=None, beta=None, eps=1e-5):
+    """Group norm (Wu & He 2018): μ, σ² per example and group of C/G channels, y = γ·x̂ + β.
+
+    x: (N, C) or (N, C, *spatial); gamma, beta: (C,) or None. Returns ``(y, cache)``, y the shape
+    of x. G = 1 is layer norm over (C, *spatial), G = C instance norm. As in the paper's listing,
+    the groups get an axis of their own: x.reshape(N·G, C/G·spatial), one row per (example,
+    group), standardized row by row. The cache: ``x_hat`` (the shape of x), ``inv_std`` (N·G,),
+    ``gamma``, ``num_groups``.
+    """
+    x = check_channels_input(x, "group_norm")
+    check_eps(eps)
+    N, C = x.shape[:2]
+    check_groups(num_groups, C)
+    gamma = check_param(gamma, "gamma", C, "channel", x.dtype)
+    beta = check_param(beta, "beta", C, "channel", x.dtype)
+    x_hat, inv_std = _standardize_rows(x.reshape(N * num_groups, -1), eps)   # (N·G, C/G·spatial)
+    x_hat = x_hat.reshape(x.shape)
+    y = _channel_affine(x_hat, gamma, beta)
+    return y, dict(x_hat=x_hat, inv_std=inv_std, gamma=gamma, num_groups=num_groups)
+
+
+@_short_ufunc_buffer
+def group_norm_backward(dy, cache):
+    """Backward of :func:`group_norm_forward`: dy the shape of x; returns ``(dx, dgamma, dbeta)``.
+
+    Per channel and example, the sums over the positions Σ dy and Σ dy·x̂ (N, C) give dβ and dγ
+    (summed over the examples) and, weighted by γ and summed over a group's channels, the two
+    means mean(dx̂) and mean(dx̂·x̂) of :func:`standardize_backward` (dx̂ = γ·dy).
+    """
+    x_hat, inv_std, gamma, G = cache["x_hat"], cache["inv_std"], cache["gamma"], cache["num_groups"]
+    N, C = x_hat.shape[:2]
+    S = x_hat.size // (N * C)
+    m = x_hat.size // (N * G)                                      # values per group
+    dy_x_hat = dy * x_hat
+    ones = np.ones(S, dy.dtype)
+    sum_dy = (dy.reshape(N * C, S) @ ones).reshape(N, C)           # Σ over each channel's positions
+    sum_dy_x_hat = (dy_x_hat.reshape(N * C, S) @ ones).reshape(N, C)
+    dgamma, dbeta = sum_dy_x_hat.sum(axis=0), sum_dy.sum(axis=0)
+    g = gamma if gamma is not None else np.ones(C, dy.dtype)
+    mean_dx_hat = (sum_dy * g).reshape(N * G, C // G).sum(axis=1) / m           # Σ over the group
+    mean_dx_hat_x_hat = (sum_dy_x_hat * g).reshape(N * G, C // G).sum(axis=1) / m
+    dx_hat = _channel_affine(dy, g, None)                                       # γ·dy
+    dx = _standardize_rows_backward(dx_hat.reshape(N * G, m), x_hat.reshape(N * G, m), inv_std,
+                                    mean_dx_hat, mean_dx_hat_x_hat)
+    return dx.reshape(dy.shape), dgamma, dbeta
+
+
+def instance_norm_forward(x, gamma=None, beta=None, eps=1e-5):
+    """Instance norm (Ulyanov et al. 2016): μ, σ² per example and channel over the spatial axes.
+    x: (N, C, *spatial) with at least one spatial axis; gamma, beta: (C,) or None. Group norm with
+    one channel per group (G = C): returns ``(y, cache)`` of :func:`group_norm_forward`."""
+    if np.ndim(x) < 3:                                 # group_norm_forward checks the rest
+        raise ValueError(f"instance_norm: x must have shape (N, C, *spatial) with at least one spatial "
+                         f"axis; got shape {np.shape(x)}")
+    return group_norm_forward(x, np.shape(x)[1], gamma, beta, eps)
+
+
+def instance_norm_backward(dy, cache):
+    """Backward of :func:`instance_norm_forward` (:func:`group_norm_backward`, G = C)."""
+    return group_norm_backward(dy, cache)
+
+
+# ----------------------------------------------------------------------------------------------
+# The five normalizations as functions of x alone (y only)
+# ----------------------------------------------------------------------------------------------
+def batch_norm(x, gamma=None, beta=None, eps=1e-5):
+    """Batch norm with batch statistics (training mode). x: (N, C) or (N, C, *spatial); returns y,
+    the same shape. μ_B, σ²_B per channel over N and the spatial axes (m = N·H·W values each),
+    biased 1/m variance. :func:`batch_norm_forward` without the cache and the running statistics."""
+    return batch_norm_forward(x, gamma, beta, eps=eps)[0]
+
+
+def layer_norm(x, gamma=None, beta=None, eps=1e-5):
+    """Layer norm over the last axis. x: (..., F); returns y, the same shape
+    (:func:`layer_norm_forward` without the cache)."""
+    return layer_norm_forward(x, gamma, beta, eps)[0]
+
+
+def instance_norm(x, gamma=None, beta=None, eps=1e-5):
+    """Instance norm over the spatial axes. x: (N, C, *spatial); returns y, the same shape
+    (:func:`instance_norm_forward` without the cache)."""
+    return instance_norm_forward(x, gamma, beta, eps)[0]
+
+
+def group_norm(x, num_groups, gamma=None, beta=None, eps=1e-5):
+    """Group norm with G = ``num_groups``. x: (N, C) or (N, C, *spatial); returns y, the same shape
+    (:func:`group_norm_forward` without the cache). Written as the paper's listing (Wu & He 2018,
+    Figure 3)::
+
+        x = x.reshape(N, G, C // G, H, W)              # the groups get an axis of their own
+        x̂ = standardize(x over the axes (C // G, H, W))
+        y = x̂.reshape(N, C, H, W) · γ + β              # γ, β per channel
+    """
+    return group_norm_forward(x, num_groups, gamma, beta, eps)[0]
+
+
+def rms_norm(x, gamma=None, eps=None):
+    """RMS norm over the last axis. x: (..., F); returns y, the same shape
+    (:func:`rms_norm_forward` without the cache)."""
+    return rms_norm_forward(x, gamma, eps)[0]

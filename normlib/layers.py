@@ -1,22 +1,23 @@
 """Normalization layers: forward/backward pairs with PyTorch's names and semantics.
 
-Every layer here calls one forward/backward pair of :mod:`normlib.functional`: ``BatchNorm`` calls
-``batch_norm_forward``/``batch_norm_backward``, ``GroupNorm`` the group-norm pair, and the others
-``norm_forward``/``norm_backward`` with their choice of axes. Each stores what backward needs during
-``forward(x)``; ``backward(dy)`` returns dx and fills ``dgamma`` and ``dbeta``.
+Every layer is a thin wrapper over one forward/backward pair of :mod:`normlib.functional`
+(``BatchNorm`` over ``batch_norm_forward``/``batch_norm_backward``, ``LayerNorm`` over the layer-norm
+pair, and so on): ``forward(x)`` keeps the pair's cache, ``backward(dy)`` returns dx and fills
+``dgamma`` and ``dbeta``. The layer checks what only it knows (its number of features); the
+functional checks the rest of the input, once.
 """
 
 import numpy as np
 
 from . import functional as F
-from .checks import as_float_array, check_batch_stats, check_eps, check_groups
+from .checks import as_float_array, check_eps, check_groups
 from .module import Module, positive_int
 
 __all__ = ["BatchNorm", "LayerNorm", "InstanceNorm", "GroupNorm", "RMSNorm"]
 
 
 class _Norm(Module):
-    """Shared machinery: γ, β of length ``num_features`` along ``param_axis``; subclasses pick axes.
+    """Shared machinery: γ, β of length ``num_features`` along ``param_axis``, the input and dy checks.
 
     Class attributes a subclass sets: ``param_axis`` (1, the channels, or −1, the features),
     ``center`` (False: no centring and no β), ``min_ndim`` and ``expected_shape`` (for the message
@@ -44,26 +45,17 @@ class _Norm(Module):
         self._cache = None
 
     def _check_input(self, x):
-        x = as_float_array(x)
-        if x.ndim < self.min_ndim:
+        """What only the layer knows: x has ``num_features`` entries on its parameter axis (the
+        message names the layer). The functional it calls checks the rest (a float array, ε, …)."""
+        shape = np.shape(x)
+        if len(shape) < self.min_ndim:
             raise ValueError(f"{type(self).__name__}: x must have at least {self.min_ndim} axes "
-                             f"({self.expected_shape}); got shape {x.shape}")
-        axis = self.param_axis % x.ndim
-        if x.shape[axis] != self.num_features:
+                             f"({self.expected_shape}); got shape {shape}")
+        axis = self.param_axis % len(shape)
+        if shape[axis] != self.num_features:
             raise ValueError(f"{type(self).__name__}({self.num_features}) expects {self.num_features} "
-                             f"{self.feature_word}s on axis {axis} of x; got shape {x.shape}")
+                             f"{self.feature_word}s on axis {axis} of x; got shape {shape}")
         return x
-
-    def _params(self, x):
-        cast = lambda p: None if p is None else p.astype(x.dtype, copy=False)
-        return cast(self.gamma), cast(self.beta)
-
-    def _normalize(self, x, axes):
-        """norm_forward over ``axes``; keeps its cache for backward."""
-        gamma, beta = self._params(x)
-        y, self._cache = F.norm_forward(x, axes, gamma, beta, self.param_axis % x.ndim, self.eps,
-                                        center=self.center)
-        return y
 
     def _check_dy(self, dy):
         cache = self._require_cache()
@@ -78,14 +70,6 @@ class _Norm(Module):
             self.dgamma = dgamma.astype(self.dtype, copy=False)
         if self.beta is not None:
             self.dbeta = dbeta.astype(self.dtype, copy=False)
-
-    def backward(self, dy):
-        """dy: the shape of the last forward's output; returns dx, the same shape, and fills
-        ``dgamma`` and ``dbeta`` (sums over every axis but the parameter axis)."""
-        dy, cache = self._check_dy(dy)
-        dx, dgamma, dbeta = F.norm_backward(dy, cache)
-        self._keep_param_grads(dgamma, dbeta)
-        return dx
 
     def extra_repr(self):
         return f"{self.num_features}, eps={self.eps:g}, affine={self.affine}"
@@ -124,13 +108,11 @@ class BatchNorm(_Norm):
         (and the running estimates move); eval mode: the running estimates. All of it is
         :func:`normlib.functional.batch_norm_forward`."""
         x = self._check_input(x)
-        if self.training:
-            check_batch_stats(x, "BatchNorm in training mode")
         # momentum=None: the cumulative average, where the k-th batch gets weight 1/k
         momentum = 1.0 / (self.num_batches_tracked + 1) if self.momentum is None else self.momentum
-        gamma, beta = self._params(x)
-        y, self._cache = F.batch_norm_forward(x, gamma, beta, self.running_mean, self.running_var,
-                                              self.training, momentum, self.eps)
+        y, self._cache = F.batch_norm_forward(x, self.gamma, self.beta, self.running_mean, self.running_var,
+                                              self.training, momentum, self.eps,
+                                              name=f"{type(self).__name__} in training mode")
         if self.training:
             self.num_batches_tracked += 1
         return y
@@ -161,7 +143,15 @@ class LayerNorm(_Norm):
     def forward(self, x):
         """x: (..., num_features); returns y, the same shape."""
         x = self._check_input(x)
-        return self._normalize(x, (x.ndim - 1,))
+        y, self._cache = F.layer_norm_forward(x, self.gamma, self.beta, self.eps)
+        return y
+
+    def backward(self, dy):
+        """dy: the shape of the last forward's output; returns dx and fills dγ, dβ."""
+        dy, cache = self._check_dy(dy)
+        dx, dgamma, dbeta = F.layer_norm_backward(dy, cache)
+        self._keep_param_grads(dgamma, dbeta)
+        return dx
 
 
 class RMSNorm(_Norm):
@@ -184,7 +174,15 @@ class RMSNorm(_Norm):
     def forward(self, x):
         """x: (..., num_features); returns y, the same shape."""
         x = self._check_input(x)
-        return self._normalize(x, (x.ndim - 1,))
+        y, self._cache = F.rms_norm_forward(x, self.gamma, self.eps)
+        return y
+
+    def backward(self, dy):
+        """dy: the shape of the last forward's output; returns dx and fills dγ."""
+        dy, cache = self._check_dy(dy)
+        dx, dgamma, dbeta = F.rms_norm_backward(dy, cache)
+        self._keep_param_grads(dgamma, dbeta)
+        return dx
 
 
 class InstanceNorm(_Norm):
@@ -203,7 +201,15 @@ class InstanceNorm(_Norm):
     def forward(self, x):
         """x: (N, C, *spatial); returns y, the same shape."""
         x = self._check_input(x)
-        return self._normalize(x, tuple(range(2, x.ndim)))
+        y, self._cache = F.instance_norm_forward(x, self.gamma, self.beta, self.eps)
+        return y
+
+    def backward(self, dy):
+        """dy: (N, C, *spatial); returns dx and fills dγ, dβ."""
+        dy, cache = self._check_dy(dy)
+        dx, dgamma, dbeta = F.instance_norm_backward(dy, cache)
+        self._keep_param_grads(dgamma, dbeta)
+        return dx
 
 
 class GroupNorm(_Norm):
@@ -223,8 +229,7 @@ class GroupNorm(_Norm):
     def forward(self, x):
         """x: (N, C) or (N, C, *spatial); returns y, the same shape."""
         x = self._check_input(x)
-        gamma, beta = self._params(x)
-        y, self._cache = F.group_norm_forward(x, self.num_groups, gamma, beta, self.eps)
+        y, self._cache = F.group_norm_forward(x, self.num_groups, self.gamma, self.beta, self.eps)
         return y
 
     def backward(self, dy):

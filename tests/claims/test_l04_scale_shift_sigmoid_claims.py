@@ -65,6 +65,9 @@ def test_claim_at_lr_05_red_plateaus_then_reaches_90_percent_after_about_550_ste
         rb = red_blue[0.5, s]
         assert at(rb, "red", 100) < 0.4 < 0.9 <= at(rb, "blue", 100), s     # far behind blue at first
         assert at(rb, "blue", 600) >= 0.94, s
+        # notebook 04 prints "above 50% at step 600" for its seed-0 run: "far above chance by step
+        # 600". 10 saved seeds: 88–97% there (passing 90% is at the edge, so it is not printed)
+        assert at(rb, "red", 600) > 0.5, s
         run = S.train_bn_mlp("sigmoid", beta0=4.0, lr=0.5, steps=1000, seed=s, eval_every=50)
         firsts.append(first_90(run.steps, run.test_accuracy))
         assert 300 <= firsts[-1] <= 1000, (s, firsts[-1])

@@ -40,6 +40,22 @@ def test_explorer_runs_over_every_control_range(name):
             assert ax.get_xlabel() or ax.get_ylabel(), "every axes needs a label"
 
 
+def test_png_bytes_decodes_to_the_figure_pixels():
+    """The explorers' own PNG encoder, read back by an independent decoder (Pillow)."""
+    import io
+    from PIL import Image
+    from normlib.explorer import png_bytes
+    ex = NormSetsExplorer()
+    rgba = np.asarray(ex.render().buffer_rgba()).copy()
+    with Image.open(io.BytesIO(ex.render_png())) as im:
+        assert im.mode == "RGBA" and im.size == (rgba.shape[1], rgba.shape[0])
+        assert np.array_equal(np.asarray(im), rgba)
+    odd = np.random.default_rng(0).integers(0, 256, (3, 5, 4), dtype=np.uint8)
+    for up in (False, True):
+        with Image.open(io.BytesIO(png_bytes(odd, up=up))) as im:
+            assert np.array_equal(np.asarray(im), odd)
+
+
 @pytest.mark.parametrize("name", sorted(EXPLORERS))
 def test_explorer_rejects_bad_values_with_a_message(name):
     ex = EXPLORERS[name].small()
@@ -79,6 +95,23 @@ def test_blitted_render_equals_a_full_redraw(name):
     for control, w in ex.controls.items():           # move every control away from its default
         ex.update(**{control: control_values(w)[-1]})
     assert ex.blit_mismatch() < 0.005
+
+
+@pytest.mark.parametrize("name", sorted(EXPLORERS))
+def test_a_pasted_text_shows_what_drawing_it_shows(name):
+    """A text read again is pasted from the explorer's cache: the picture must be the same, pixel
+    for pixel, as when the text is drawn."""
+    ex = EXPLORERS[name].small()
+    if ex.dynamic is None:
+        pytest.skip("this explorer redraws in full")
+    for control, w in ex.controls.items():
+        for value in control_values(w)[::2]:
+            ex.update(**{control: value})
+            ex._texts.clear()
+            drawn = np.asarray(ex.render().buffer_rgba()).copy()
+            pasted = np.asarray(ex.render().buffer_rgba())
+            assert ex._texts, "no text was kept"
+            assert np.array_equal(drawn, pasted), f"{control}={value!r}: the pasted texts differ"
 
 
 @pytest.mark.parametrize("method, groups, n_sets", [

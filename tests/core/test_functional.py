@@ -247,8 +247,8 @@ def test_batch_norm_forward_in_training_mode_is_the_textbook_formula_and_moves_t
     np.testing.assert_allclose(rm, 0.8 * rm0 + 0.2 * mu, atol=1e-12)                   # in place
     np.testing.assert_allclose(rv, 0.8 * rv0 + 0.2 * var * m / (m - 1), atol=1e-12)
     assert cache["training"] and cache["x_hat"].shape == x.shape
-    # the same numbers, bit for bit, as the general norm_forward with BN's axes
-    assert np.array_equal(y, F.norm_forward(x, (0, 2, 3), gamma, beta, eps=1e-3)[0])
+    # the same numbers, up to rounding, as the general norm_forward with BN's axes
+    np.testing.assert_allclose(y, F.norm_forward(x, (0, 2, 3), gamma, beta, eps=1e-3)[0], rtol=1e-12, atol=1e-12)
 
 
 def test_batch_norm_forward_in_eval_mode_is_one_affine_map_per_channel():
@@ -297,3 +297,101 @@ def test_batch_norm_forward_explains_bad_running_stats():
         F.batch_norm_forward(x, running_mean=[0.0] * 3, running_var=np.ones(3))
     with pytest.raises(ValueError, match="batch statistics need more than 1 value"):
         F.batch_norm_forward(x[:1])
+
+
+# ------------------------------------------------------------------------------------------------
+# The fast kernels (functional.*_forward/_backward) against the readable norm_forward/norm_backward
+# ------------------------------------------------------------------------------------------------
+def _readable(kind, x, gamma, beta, dy, G=None):
+    """y, dx, dγ, dβ from norm_forward/norm_backward (standardize, standardize_backward)."""
+    if kind == "group":                                        # Wu & He's listing, γ and β per channel
+        N, C = x.shape[:2]
+        xg = x.reshape(N, G, C // G, *x.shape[2:])
+        axes = tuple(range(2, xg.ndim))
+        x_hat, _, _, inv_std = nl.standardize(xg, axes)
+        x_hat = x_hat.reshape(x.shape)
+        pshape = (1, C) + (1,) * (x.ndim - 2)
+        y = x_hat * gamma.reshape(pshape) + beta.reshape(pshape)
+        dx = nl.standardize_backward((dy * gamma.reshape(pshape)).reshape(xg.shape), x_hat.reshape(xg.shape),
+                                     inv_std, axes).reshape(x.shape)
+        other = (0,) + tuple(range(2, x.ndim))
+        return y, dx, np.sum(dy * x_hat, axis=other), np.sum(dy, axis=other)
+    axes, param_axis, center = {"batch": ((0,) + tuple(range(2, x.ndim)), 1, True),
+                                "layer": (-1, -1, True), "rms": (-1, -1, False),
+                                "instance": (tuple(range(2, x.ndim)), 1, True)}[kind]
+    y, cache = F.norm_forward(x, axes, gamma, beta if center else None, param_axis, 1e-5, center)
+    return (y, *F.norm_backward(dy, cache))
+
+
+FAST = {
+    "batch": lambda x, g, b, G: (F.batch_norm_forward(x, g, b), F.batch_norm_backward),
+    "layer": lambda x, g, b, G: (F.layer_norm_forward(x, g, b), F.layer_norm_backward),
+    "rms": lambda x, g, b, G: (F.rms_norm_forward(x, g, eps=1e-5), F.rms_norm_backward),
+    "instance": lambda x, g, b, G: (F.instance_norm_forward(x, g, b), F.instance_norm_backward),
+    "group": lambda x, g, b, G: (F.group_norm_forward(x, G, g, b), F.group_norm_backward),
+}
+
+
+@pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-12), (np.float32, 2e-5)])
+@pytest.mark.parametrize("kind, shape, G", [
+    ("batch", (16, 5), None), ("batch", (4, 6, 3, 5), None),
+    ("layer", (7, 12), None), ("layer", (3, 4, 10), None), ("rms", (7, 12), None), ("rms", (2, 3, 8), None),
+    ("instance", (3, 4, 5, 6), None), ("instance", (2, 3, 7), None),
+    ("group", (3, 6, 4, 5), 3), ("group", (4, 6), 2), ("group", (2, 8, 3, 3), 1), ("group", (2, 4, 9), 4),
+])
+def test_fast_kernels_agree_with_the_readable_standardize(kind, shape, G, dtype, tol):
+    """Each *_forward/*_backward pair (the core's fast kernels, which the layers run) gives the
+    numbers of norm_forward/norm_backward, the formulas written out, on random input."""
+    rng = np.random.default_rng(31)
+    C = shape[-1] if kind in ("layer", "rms") else shape[1]
+    x = rng.normal(2.0, 3.0, shape).astype(dtype)
+    dy = rng.standard_normal(shape).astype(dtype)
+    gamma, beta = rng.uniform(0.5, 2.0, C).astype(dtype), rng.standard_normal(C).astype(dtype)
+    (y, cache), backward = FAST[kind](x, gamma, beta, G)
+    dx, dgamma, dbeta = backward(dy, cache)
+    ref = [a.astype(np.float64) for a in _readable(kind, x.astype(np.float64), gamma.astype(np.float64),
+                                                   beta.astype(np.float64), dy.astype(np.float64), G)]
+    scale = np.sqrt(np.prod(shape) / C)                     # dγ, dβ are sums of that many O(1) terms
+    for got, want, name, s in zip((y, dx, dgamma, dbeta), ref, ("y", "dx", "dgamma", "dbeta"), (1, 1, scale, scale)):
+        if kind == "rms" and name == "dbeta":
+            assert got is None
+            continue
+        assert got.dtype == dtype and got.shape == want.shape, name
+        np.testing.assert_allclose(got, want, rtol=tol, atol=tol * s, err_msg=name)
+
+
+@pytest.mark.parametrize("fn, axes", [(nl.layer_norm, (2,)), (nl.instance_norm, (2,)),
+                                      (lambda x: nl.group_norm(x, 1), (1, 2))])
+def test_row_kernels_keep_the_shifted_two_pass_accuracy(fn, axes):
+    """A 1e6 offset normalizes as accurately as centred input; a constant set gives exactly β."""
+    z = np.random.default_rng(32).standard_normal((4, 6, 16))
+    for dtype, tol in ((np.float64, 1e-8), (np.float32, 5e-6)):
+        x = (1e6 + z).astype(dtype)
+        assert np.abs(fn(x) - reference(x, axes)).max() < tol, dtype
+    x = np.full((4, 6, 16), 1e6 + 0.3, np.float32)
+    assert np.all(fn(x) == 0)
+
+
+def test_kernels_leave_numpys_buffer_size_as_they_found_it():
+    """The row kernels shorten NumPy's ufunc buffer while they run (a speed setting) and restore it,
+    also when they raise."""
+    before = np.getbufsize()
+    nl.layer_norm(np.ones((3, 4)))
+    with pytest.raises(ValueError):
+        nl.group_norm(np.ones((2, 6)), 4)
+    assert np.getbufsize() == before
+
+
+@pytest.mark.parametrize("kind, shape", [("layer", (64, 3000)), ("group", (4, 8, 30, 30))])
+def test_the_short_buffer_changes_no_number(kind, shape):
+    rng = np.random.default_rng(33)
+    x, dy = rng.normal(1, 2, (2,) + shape).astype(np.float32)
+    g = rng.standard_normal(shape[1] if kind == "group" else shape[-1]).astype(np.float32)
+    fwd, bwd = {"layer": (F.layer_norm_forward, F.layer_norm_backward),
+                "group": (lambda *a: F.group_norm_forward(a[0], 4, *a[1:]), F.group_norm_backward)}[kind]
+    plain_fwd = {"layer": F.layer_norm_forward.__wrapped__,
+                 "group": lambda *a: F.group_norm_forward.__wrapped__(a[0], 4, *a[1:])}[kind]
+    (y, cache), (y0, cache0) = fwd(x, g, g), plain_fwd(x, g, g)
+    assert np.array_equal(y, y0)
+    for a, b in zip(bwd(dy, cache), bwd.__wrapped__(dy, cache0)):
+        assert np.array_equal(a, b)

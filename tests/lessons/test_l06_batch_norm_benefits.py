@@ -192,7 +192,7 @@ def test_lr_sweep_explorer_marks_every_seed_and_shows_percent():
         hits = [r.steps_to(0.8) for r in (row[0] for row in ex.sweep.runs[net])]
         assert sorted(ex.hits[net].get_xdata()) == sorted(s for s in hits if s is not None)
         assert set(ex.hits[net].get_ydata()) <= {80.0}
-        y = ex.acc_lines[net][0].get_ydata()
+        y = ex.acc_lines[net].get_segments()[0][:, 1]
         assert y.max() > 1.0                                    # percent, not a fraction
     assert "seeds" in ex.titles[0].get_text() and "▼" in ex.titles[1].get_text()
     with pytest.raises(TypeError, match="sweep must be a Sweep"):
@@ -206,7 +206,7 @@ def test_lr_sweep_explorer_loss_axis_spans_the_data_of_the_chosen_rate():
     for lr in ex.sweep.lrs:
         ex.update(lr=lr)
         lo, hi = ex.ax_loss.get_ylim()
-        y = np.concatenate([line.get_ydata() for lines in ex.loss_lines.values() for line in lines]
+        y = np.concatenate([seed[:, 1] for lines in ex.loss_lines.values() for seed in lines.get_segments()]
                            + [[np.log(10)]])
         assert lo <= y.min() and y.max() <= hi
         assert y.min() / lo <= 2 and hi / y.max() <= 2

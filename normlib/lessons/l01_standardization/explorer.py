@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from . import experiments as LS
-from ...explorer import Explorer
+from ...explorer import Explorer, TextLines
 from ...i18n import t
 from ...palette import COLORS
 
@@ -88,6 +88,7 @@ class StandardizationExplorer(Explorer):
         (x0, x1), (y0, y1) = WINDOW
         self.W1, self.W2 = np.meshgrid(np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID))
         self.contours = [None, None]
+        self.problem = None                 # (ratio, offset) the contours show
         super().__init__()
 
     def make_controls(self):
@@ -119,7 +120,8 @@ class StandardizationExplorer(Explorer):
             self.paths.append(path)
             self.starts.append(start)
             self.optima.append(opt)
-            self.titles.append(ax.set_title(" \n ", fontsize=10))
+            # one Text per title line: a line that did not change is pasted, not drawn again
+            self.titles.append(TextLines(ax.set_title(" \n ", fontsize=10), 2))
         # One legend for both panels, below them: off the data in every state of the sliders.
         handles = [Line2D([], [], color=COLORS.sky, lw=1, label=t("l01.explorer.contours")),
                    Line2D([], [], marker="o", color=COLORS.vermilion, ms=3, lw=1,
@@ -128,7 +130,7 @@ class StandardizationExplorer(Explorer):
                    Line2D([], [], marker="*", ls="", color=COLORS.green, mec=COLORS.black, mew=0.6,
                           ms=13, label=t("l01.figure.minimum"))]
         fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=9, frameon=False)
-        self.dynamic = self.paths + self.optima + self.titles
+        self.dynamic = self.paths + self.optima + [line for lines in self.titles for line in lines]
 
     def problems(self, ratio, offset=0):
         X, y = LS.two_feature_problem(n=self.n, ratio=ratio, rho=self.rho, seed=self.seed,
@@ -140,23 +142,28 @@ class StandardizationExplorer(Explorer):
                 (t("l01.explorer.standardized"), LS.apply_standardization(X, mean, std), LS.centred_target(y))]
 
     def draw(self, ratio, lr, offset):
+        new_problem = (ratio, offset) != self.problem       # the learning rate moves no contour
+        self.problem = (ratio, offset)
         for i, (label, X, y) in enumerate(self.problems(ratio, offset)):
             m = panel_model(X, y, lr)
-            ax = self.axes[i]
-            # Loss contours: L − L* = ½ (w − w*)ᵀ H (w − w*), at levels 4^k times the start's excess.
-            d1, d2 = self.W1 - m["w_star"][0], self.W2 - m["w_star"][1]
-            H = m["H"]
-            excess = 0.5 * (H[0, 0] * d1 * d1 + 2 * H[0, 1] * d1 * d2 + H[1, 1] * d2 * d2)
-            levels = m["excess0"] * 4.0 ** np.arange(-6, 9)
-            levels = levels[(levels > excess.min()) & (levels < excess.max())]
-            if self.contours[i] is not None:
-                self.contours[i].remove()
-            cs = ax.contour(self.W1, self.W2, excess, levels=levels if levels.size else 1,
-                            colors=COLORS.sky, linewidths=0.8)
-            cs.set_animated(True)
-            self.contours[i] = cs
+            if new_problem:
+                self.draw_contours(i, m)
             self.paths[i].set_data(m["path"][:, 0], m["path"][:, 1])
             self.optima[i].set_data([m["w_star"][0]], [m["w_star"][1]])
             self.titles[i].set_text(panel_title(label, m, lr))
         # contours first (drawn underneath), then the lines, then the titles
-        self.dynamic = self.contours + self.paths + self.optima + self.titles
+        self.dynamic = self.contours + self.paths + self.optima + [line for lines in self.titles for line in lines]
+
+    def draw_contours(self, i, m):
+        """Loss contours: L − L* = ½ (w − w*)ᵀ H (w − w*), at levels 4^k times the start's excess."""
+        d1, d2 = self.W1 - m["w_star"][0], self.W2 - m["w_star"][1]
+        H = m["H"]
+        excess = 0.5 * (H[0, 0] * d1 * d1 + 2 * H[0, 1] * d1 * d2 + H[1, 1] * d2 * d2)
+        levels = m["excess0"] * 4.0 ** np.arange(-6, 9)
+        levels = levels[(levels > excess.min()) & (levels < excess.max())]
+        if self.contours[i] is not None:
+            self.contours[i].remove()
+        cs = self.axes[i].contour(self.W1, self.W2, excess, levels=levels if levels.size else 1,
+                                  colors=COLORS.sky, linewidths=0.8)
+        cs.set_animated(True)
+        self.contours[i] = cs

@@ -12,10 +12,11 @@ come from the message catalogue (keys ``l06.explorer.*``, ``l06.net.*``), in the
 """
 
 import numpy as np
+from matplotlib.collections import LineCollection
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from . import experiments as BB
-from ...explorer import Explorer
+from ...explorer import Explorer, TextLines
 from ...i18n import t
 from ...palette import COLORS as PALETTE, NORM_COLORS
 
@@ -107,8 +108,11 @@ class LRSweepExplorer(Explorer):
         self.target_line = ax.axhline(90, color=PALETTE.grey, lw=1, ls=":")
         for net in BB.NETWORKS:
             c = COLORS[net]
-            self.loss_lines[net] = [self.ax_loss.plot([], [], color=c, lw=1.0, alpha=0.8)[0] for _ in range(n_seeds)]
-            self.acc_lines[net] = [self.ax_acc.plot([], [], color=c, lw=1.0, alpha=0.8)[0] for _ in range(n_seeds)]
+            # one collection of lines per network and panel (one line per seed): one artist to draw
+            # instead of one per seed; caps and joins as plot() draws lines
+            style = dict(color=c, lw=1.0, alpha=0.8, capstyle="projecting", joinstyle="round")
+            self.loss_lines[net] = self.ax_loss.add_collection(LineCollection([], **style), autolim=False)
+            self.acc_lines[net] = self.ax_acc.add_collection(LineCollection([], **style), autolim=False)
             self.hits[net], = self.ax_acc.plot([], [], "v", color=c, ms=8, mec="k", mew=0.6)
         for a in axes:
             a.tick_params(labelsize=fs)
@@ -121,11 +125,13 @@ class LRSweepExplorer(Explorer):
         handles.append(Line2D([], [], color=PALETTE.grey, lw=1, ls=":", label=t("l06.explorer.key_target")))
         fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=fs, frameon=False,
                    handlelength=1.8, columnspacing=2.5)
+        # one Text per line on the right: its second line changes with the target only
         self.titles = [a.set_title(" \n ", fontsize=fs, loc="left") for a in axes]
+        self.titles[1] = TextLines(self.titles[1], 2)
         # The loss axis follows the learning rate: its tick labels are redrawn with the curves.
         self.dynamic = ([self.ax_loss.yaxis, self.guess_line, self.target_line]
-                        + [l for ls in self.loss_lines.values() for l in ls]
-                        + [l for ls in self.acc_lines.values() for l in ls] + list(self.hits.values()) + self.titles)
+                        + list(self.loss_lines.values()) + list(self.acc_lines.values()) + list(self.hits.values())
+                        + [self.titles[0], *self.titles[1]])
 
     def draw(self, lr, target):
         sw = self.sweep
@@ -135,11 +141,11 @@ class LRSweepExplorer(Explorer):
         status, reach = [], []
         for net in BB.NETWORKS:
             runs = [row[i] for row in sw.runs[net]]
-            for line, run in zip(self.loss_lines[net], runs):
-                x = np.minimum(BB.LOSS_BLOCK * np.arange(1, len(run.loss) + 1), run.steps)
-                line.set_data(x, np.clip(run.loss, 1e-4, 1e5))
-            for line, run in zip(self.acc_lines[net], runs):
-                line.set_data(run.eval_steps, 100 * run.test_accuracy)
+            self.loss_lines[net].set_segments(
+                [np.column_stack([np.minimum(BB.LOSS_BLOCK * np.arange(1, len(run.loss) + 1), run.steps),
+                                  np.clip(run.loss, 1e-4, 1e5)]) for run in runs])
+            self.acc_lines[net].set_segments(
+                [np.column_stack([run.eval_steps, 100 * run.test_accuracy]) for run in runs])
             hit = [r.steps_to(target) for r in runs]
             got = [s for s in hit if s is not None]
             self.hits[net].set_data(got, [100 * target] * len(got))

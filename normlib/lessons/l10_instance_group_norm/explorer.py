@@ -29,6 +29,7 @@ FONT = 9                  # labels and legends; tick labels 8 (Explorer.min_font
 class InstanceNormExplorer(Explorer):
     name = "l10_instance_group_norm.instance_norm"
     figsize = (9.6, 6.2)
+    png_up = True             # two photographs: PNG's "up" filter compresses them faster
 
     def __init__(self):
         self.x = photo_tensor(step=2)      # (1, 3, 300, 256) in [0, 1]: sharper than it is shown
@@ -90,8 +91,8 @@ class InstanceNormExplorer(Explorer):
     def draw(self, contrast, brightness, saturate):
         x2 = adjust(self.x, contrast, brightness, clip=saturate)
         y = F.instance_norm(x2)
-        self.im_in.set_data(np.clip(x2[0].transpose(1, 2, 0), 0, 1))
-        self.im_out.set_data(to_display(y[0].transpose(1, 2, 0)))
+        self.im_in.set_data(_opaque(np.clip(x2[0].transpose(1, 2, 0), 0, 1)))
+        self.im_out.set_data(_opaque(to_display(y[0].transpose(1, 2, 0))))
         c_in = np.histogram(x2, self.bins)[0]
         c_out = np.histogram(y, self.out_bins)[0]
         self.h_in.set_data(c_in)
@@ -107,6 +108,14 @@ class InstanceNormExplorer(Explorer):
             + "\n" + t("l10.in.max_diff", diff=f"{diff:.4f}", means=", ".join(f"{m:.2f}" for m in mu))
             + (t("l10.in.peak_off", which=t("l10.in.and").join(off)) if off else "")
             + (t("l10.in.beyond", share=f"{100 * beyond:.0f}", top=f"{self.bins[-1]:g}") if beyond > 0.005 else ""))
+
+
+def _opaque(rgb):
+    """(H, W, 3) → (H, W, 4) float32 with alpha 1: the same pixels on screen, but matplotlib
+    resamples it as it is instead of first extending it to a float64 RGBA copy."""
+    rgba = np.ones(rgb.shape[:2] + (4,), np.float32)
+    rgba[..., :3] = rgb
+    return rgba
 
 
 def _ramp(color, light, dark):

@@ -210,20 +210,20 @@ class ShardedBatchNorm(BatchNorm):
         self.sync = bool(sync)
 
     def forward(self, x):
-        x = self._check_input(x)
         if not self.training:
             return super().forward(x)
+        x = as_float_array(self._check_input(x))
         xs = _shards(x, self.workers)                                # (K, b, C, *spatial)
         axes = (0, 1) + tuple(range(3, xs.ndim)) if self.sync else (1,) + tuple(range(3, xs.ndim))
-        gamma, beta = self._params(x)
+        gamma, beta = (None if p is None else p.astype(x.dtype, copy=False) for p in (self.gamma, self.beta))
         y, cache = F.norm_forward(xs, axes, gamma, beta, 2, self.eps)
         self._cache = cache
-        # Running statistics: the global ones (sync), or worker 0's (local).
+        # Running statistics: the global ones (sync), or worker 0's (local), updated as BatchNorm does.
         mean, var = cache["mean"][0].reshape(-1), cache["var"][0].reshape(-1)
         m = xs[0].size // xs.shape[2] * (self.workers if self.sync else 1)
-        w = self.momentum
-        self.running_mean = ((1 - w) * self.running_mean + w * mean).astype(self.dtype)
-        self.running_var = ((1 - w) * self.running_var + w * var * m / (m - 1)).astype(self.dtype)
+        momentum = 1.0 / (self.num_batches_tracked + 1) if self.momentum is None else self.momentum
+        F.update_running_stats(self.running_mean, self.running_var, mean, var, m, momentum)
+        self.num_batches_tracked += 1
         return y.reshape(x.shape)
 
     def backward(self, dy):
