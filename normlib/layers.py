@@ -19,9 +19,9 @@ __all__ = ["BatchNorm", "LayerNorm", "InstanceNorm", "GroupNorm", "RMSNorm"]
 class _Norm(Module):
     """Shared machinery: γ, β of length ``num_features`` along ``param_axis``, the input and dy checks.
 
-    Class attributes a subclass sets: ``param_axis`` (1, the channels, or −1, the features),
-    ``center`` (False: no centring and no β), ``min_ndim`` and ``expected_shape`` (for the message
-    on a wrong input) and ``feature_word``.
+    Class attributes a subclass sets: ``functional_backward`` (the backward of its functional pair),
+    ``param_axis`` (1, the channels, or −1, the features), ``center`` (False: no centring and no β),
+    ``min_ndim`` and ``expected_shape`` (for the message on a wrong input) and ``feature_word``.
     """
 
     param_names = ("gamma", "beta")
@@ -71,6 +71,15 @@ class _Norm(Module):
         if self.beta is not None:
             self.dbeta = dbeta.astype(self.dtype, copy=False)
 
+    def backward(self, dy):
+        """dy: the shape of the last forward's output; returns dx, the same shape, and fills
+        ``dgamma`` and ``dbeta``: the backward of the layer's pair in :mod:`normlib.functional`
+        (``functional_backward``, e.g. :func:`~normlib.functional.layer_norm_backward`)."""
+        dy, cache = self._check_dy(dy)
+        dx, dgamma, dbeta = self.functional_backward(dy, cache)
+        self._keep_param_grads(dgamma, dbeta)
+        return dx
+
     def extra_repr(self):
         return f"{self.num_features}, eps={self.eps:g}, affine={self.affine}"
 
@@ -92,6 +101,8 @@ class BatchNorm(_Norm):
     batch of one and does not depend on the other examples in the batch.
     """
 
+    functional_backward = staticmethod(F.batch_norm_backward)
+
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, dtype=np.float32):
         super().__init__(num_features, eps, affine, dtype)
         if momentum is not None and (isinstance(momentum, bool) or not np.isscalar(momentum)
@@ -108,22 +119,17 @@ class BatchNorm(_Norm):
         (and the running estimates move); eval mode: the running estimates. All of it is
         :func:`normlib.functional.batch_norm_forward`."""
         x = self._check_input(x)
-        # momentum=None: the cumulative average, where the k-th batch gets weight 1/k
-        momentum = 1.0 / (self.num_batches_tracked + 1) if self.momentum is None else self.momentum
         y, self._cache = F.batch_norm_forward(x, self.gamma, self.beta, self.running_mean, self.running_var,
-                                              self.training, momentum, self.eps,
+                                              self.training, self.batch_momentum(), self.eps,
                                               name=f"{type(self).__name__} in training mode")
         if self.training:
             self.num_batches_tracked += 1
         return y
 
-    def backward(self, dy):
-        """dy: the shape of the last forward's output; returns dx and fills dγ, dβ
-        (:func:`normlib.functional.batch_norm_backward`, training or eval mode)."""
-        dy, cache = self._check_dy(dy)
-        dx, dgamma, dbeta = F.batch_norm_backward(dy, cache)
-        self._keep_param_grads(dgamma, dbeta)
-        return dx
+    def batch_momentum(self):
+        """The weight of the next training batch in the running update: ``momentum``, or 1/k for
+        the k-th batch when ``momentum`` is None (the cumulative average)."""
+        return 1.0 / (self.num_batches_tracked + 1) if self.momentum is None else self.momentum
 
     def extra_repr(self):
         return super().extra_repr() + f", momentum={self.momentum}"
@@ -135,6 +141,7 @@ class LayerNorm(_Norm):
     The same computation in training and in inference: it never looks at other examples.
     """
 
+    functional_backward = staticmethod(F.layer_norm_backward)
     param_axis = -1
     feature_word = "feature"
     min_ndim = 1
@@ -146,13 +153,6 @@ class LayerNorm(_Norm):
         y, self._cache = F.layer_norm_forward(x, self.gamma, self.beta, self.eps)
         return y
 
-    def backward(self, dy):
-        """dy: the shape of the last forward's output; returns dx and fills dγ, dβ."""
-        dy, cache = self._check_dy(dy)
-        dx, dgamma, dbeta = F.layer_norm_backward(dy, cache)
-        self._keep_param_grads(dgamma, dbeta)
-        return dx
-
 
 class RMSNorm(_Norm):
     """RMS normalization (Zhang & Sennrich 2019): y = γ · x / √(mean(x²) + ε) over the last axis.
@@ -161,6 +161,7 @@ class RMSNorm(_Norm):
     (PyTorch's default).
     """
 
+    functional_backward = staticmethod(F.rms_norm_backward)
     param_names = ("gamma",)
     param_axis = -1
     feature_word = "feature"
@@ -177,13 +178,6 @@ class RMSNorm(_Norm):
         y, self._cache = F.rms_norm_forward(x, self.gamma, self.eps)
         return y
 
-    def backward(self, dy):
-        """dy: the shape of the last forward's output; returns dx and fills dγ."""
-        dy, cache = self._check_dy(dy)
-        dx, dgamma, dbeta = F.rms_norm_backward(dy, cache)
-        self._keep_param_grads(dgamma, dbeta)
-        return dx
-
 
 class InstanceNorm(_Norm):
     """Instance normalization (Ulyanov et al. 2016): per example and channel over the spatial axes.
@@ -192,6 +186,7 @@ class InstanceNorm(_Norm):
     are kept: inference uses the statistics of the instance itself, exactly as training does.
     """
 
+    functional_backward = staticmethod(F.instance_norm_backward)
     min_ndim = 3
     expected_shape = "(N, C, *spatial), at least one spatial axis"
 
@@ -204,13 +199,6 @@ class InstanceNorm(_Norm):
         y, self._cache = F.instance_norm_forward(x, self.gamma, self.beta, self.eps)
         return y
 
-    def backward(self, dy):
-        """dy: (N, C, *spatial); returns dx and fills dγ, dβ."""
-        dy, cache = self._check_dy(dy)
-        dx, dgamma, dbeta = F.instance_norm_backward(dy, cache)
-        self._keep_param_grads(dgamma, dbeta)
-        return dx
-
 
 class GroupNorm(_Norm):
     """Group normalization (Wu & He 2018): per example over groups of C/G channels (and space).
@@ -219,6 +207,8 @@ class GroupNorm(_Norm):
     per-channel γ and β). Identical in training and inference. As in the paper's listing, the
     channels are reshaped into (G, C/G) and standardized over (C/G, *spatial); γ and β stay per channel.
     """
+
+    functional_backward = staticmethod(F.group_norm_backward)
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, dtype=np.float32):
         num_channels = positive_int(num_channels, "num_channels")
@@ -231,13 +221,6 @@ class GroupNorm(_Norm):
         x = self._check_input(x)
         y, self._cache = F.group_norm_forward(x, self.num_groups, self.gamma, self.beta, self.eps)
         return y
-
-    def backward(self, dy):
-        """dy: (N, C, *spatial); returns dx and fills dγ, dβ."""
-        dy, cache = self._check_dy(dy)
-        dx, dgamma, dbeta = F.group_norm_backward(dy, cache)
-        self._keep_param_grads(dgamma, dbeta)
-        return dx
 
     def extra_repr(self):
         return f"{self.num_groups}, {self.num_features}, eps={self.eps:g}, affine={self.affine}"

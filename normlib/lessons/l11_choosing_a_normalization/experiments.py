@@ -221,8 +221,7 @@ class ShardedBatchNorm(BatchNorm):
         # Running statistics: the global ones (sync), or worker 0's (local), updated as BatchNorm does.
         mean, var = cache["mean"][0].reshape(-1), cache["var"][0].reshape(-1)
         m = xs[0].size // xs.shape[2] * (self.workers if self.sync else 1)
-        momentum = 1.0 / (self.num_batches_tracked + 1) if self.momentum is None else self.momentum
-        F.update_running_stats(self.running_mean, self.running_var, mean, var, m, momentum)
+        F.update_running_stats(self.running_mean, self.running_var, mean, var, m, self.batch_momentum())
         self.num_batches_tracked += 1
         return y.reshape(x.shape)
 
