@@ -384,6 +384,38 @@ def _standardize_rows_backward(dx_hat, x_hat, inv_std, mean_dx_hat, mean_dx_hat_
     return dx
 
 
+def _last_axis_forward(x, gamma, beta, eps, center):
+    """Layer norm (``center=True``) or RMS norm over the last axis of a checked x (..., F), with
+    γ, β (F,) or None: returns ``(y, cache)``, one row per example (R = x.size / F rows)."""
+    F = x.shape[-1]
+    x_hat, inv_std = _standardize_rows(x.reshape(-1, F), eps, center)   # (R, F), (R,)
+    y = x_hat * gamma if gamma is not None else x_hat.copy()            # backward keeps x̂
+    if beta is not None:
+        y += beta
+    return y.reshape(x.shape), dict(x_hat=x_hat.reshape(x.shape), inv_std=inv_std, gamma=gamma)
+
+
+def _last_axis_backward(dy, cache, center):
+    """Backward of :func:`_last_axis_forward`: ``(dx, dgamma, dbeta)``, dbeta None for RMS norm.
+
+    dγ = Σ dy·x̂ and dβ = Σ dy over the rows; per row, with dx̂ = γ·dy, the two means of
+    :func:`standardize_backward` are mean(dx̂) = (dy @ γ)/F (layer norm only) and
+    mean(dx̂·x̂) = ((dy·x̂) @ γ)/F.
+    """
+    F = dy.shape[-1]
+    x_hat, inv_std, gamma = cache["x_hat"].reshape(-1, F), cache["inv_std"], cache["gamma"]   # (R, F)
+    dy2 = dy.reshape(x_hat.shape)
+    dy_x_hat = dy2 * x_hat
+    ones = np.ones(len(x_hat), dy.dtype)
+    dgamma = ones @ dy_x_hat                                       # Σ over the rows
+    dbeta = ones @ dy2 if center else None
+    g = gamma if gamma is not None else np.ones(F, dy.dtype)
+    dx_hat = dy2 * g
+    mean_dx_hat = dy2 @ g / F if center else None
+    dx = _standardize_rows_backward(dx_hat, x_hat, inv_std, mean_dx_hat, dy_x_hat @ g / F, center)
+    return dx.reshape(dy.shape), dgamma, dbeta
+
+
 @_short_ufunc_buffer
 def layer_norm_forward(x, gamma=None, beta=None, eps=1e-5):
     """Layer norm (Ba, Kiros & Hinton 2016): μ, σ² per example over the last axis, y = γ·x̂ + β.
@@ -399,30 +431,14 @@ def layer_norm_forward(x, gamma=None, beta=None, eps=1e-5):
     F = x.shape[-1]
     gamma = check_param(gamma, "gamma", F, "feature (last axis)", x.dtype)
     beta = check_param(beta, "beta", F, "feature (last axis)", x.dtype)
-    x_hat, inv_std = _standardize_rows(x.reshape(-1, F), eps)      # (R, F): one row per example
-    y = x_hat * gamma if gamma is not None else x_hat.copy()       # backward keeps x̂
-    if beta is not None:
-        y += beta
-    return y.reshape(x.shape), dict(x_hat=x_hat.reshape(x.shape), inv_std=inv_std, gamma=gamma)
+    return _last_axis_forward(x, gamma, beta, eps, center=True)
 
 
 @_short_ufunc_buffer
 def layer_norm_backward(dy, cache):
-    """Backward of :func:`layer_norm_forward`: dy the shape of x; returns ``(dx, dgamma, dbeta)``.
-
-    dγ = Σ dy·x̂ and dβ = Σ dy over the rows; per row, with dx̂ = γ·dy, the two means of
-    :func:`standardize_backward` are mean(dx̂) = (dy @ γ)/F and mean(dx̂·x̂) = ((dy·x̂) @ γ)/F.
-    """
-    F = dy.shape[-1]
-    x_hat, inv_std, gamma = cache["x_hat"].reshape(-1, F), cache["inv_std"], cache["gamma"]   # (R, F)
-    dy2 = dy.reshape(x_hat.shape)
-    dy_x_hat = dy2 * x_hat
-    ones = np.ones(len(x_hat), dy.dtype)
-    dgamma, dbeta = ones @ dy_x_hat, ones @ dy2                    # Σ over the rows
-    g = gamma if gamma is not None else np.ones(F, dy.dtype)
-    dx_hat = dy2 * g
-    dx = _standardize_rows_backward(dx_hat, x_hat, inv_std, dy2 @ g / F, dy_x_hat @ g / F)
-    return dx.reshape(dy.shape), dgamma, dbeta
+    """Backward of :func:`layer_norm_forward`: dy the shape of x; returns ``(dx, dgamma, dbeta)``
+    (the two row means as :func:`_last_axis_backward` says)."""
+    return _last_axis_backward(dy, cache, center=True)
 
 
 @_short_ufunc_buffer
@@ -439,25 +455,15 @@ def rms_norm_forward(x, gamma=None, eps=None):
     if eps is None:
         eps = float(np.finfo(x.dtype).eps)
     check_eps(eps)
-    F = x.shape[-1]
-    gamma = check_param(gamma, "gamma", F, "feature (last axis)", x.dtype)
-    x_hat, inv_rms = _standardize_rows(x.reshape(-1, F), eps, center=False)
-    y = x_hat * gamma if gamma is not None else x_hat.copy()
-    return y.reshape(x.shape), dict(x_hat=x_hat.reshape(x.shape), inv_std=inv_rms, gamma=gamma)
+    gamma = check_param(gamma, "gamma", x.shape[-1], "feature (last axis)", x.dtype)
+    return _last_axis_forward(x, gamma, None, eps, center=False)
 
 
 @_short_ufunc_buffer
 def rms_norm_backward(dy, cache):
     """Backward of :func:`rms_norm_forward`: returns ``(dx, dgamma, None)``; as
     :func:`layer_norm_backward` without the mean(dx̂) term (no centring)."""
-    F = dy.shape[-1]
-    x_hat, inv_rms, gamma = cache["x_hat"].reshape(-1, F), cache["inv_std"], cache["gamma"]   # (R, F)
-    dy2 = dy.reshape(x_hat.shape)
-    dy_x_hat = dy2 * x_hat
-    dgamma = np.ones(len(x_hat), dy.dtype) @ dy_x_hat
-    g = gamma if gamma is not None else np.ones(F, dy.dtype)
-    dx = _standardize_rows_backward(dy2 * g, x_hat, inv_rms, None, dy_x_hat @ g / F, center=False)
-    return dx.reshape(dy.shape), dgamma, None
+    return _last_axis_backward(dy, cache, center=False)
 
 
 def _channel_affine(x_hat, gamma, beta):
