@@ -75,8 +75,7 @@ class Explorer:
             for artist in self.dynamic:
                 artist.set_animated(True)     # left out of the background
             canvas.draw()
-            self._background = canvas.copy_from_bbox(self.figure.bbox)
-            self._background_pixels = np.asarray(canvas.buffer_rgba()).copy()
+            self._background = np.asarray(canvas.buffer_rgba()).copy()    # (H, W, 4) RGBA pixels
 
     def text(self, part):
         """The ``title`` or ``caption`` in the reader's language (:mod:`normlib.i18n`): the message
@@ -130,7 +129,7 @@ class Explorer:
         if self._background is None:
             canvas.draw()
         else:
-            canvas.restore_region(self._background)
+            np.copyto(np.asarray(canvas.buffer_rgba()), self._background)
             for artist in self.dynamic:
                 if isinstance(artist, Text):
                     self._draw_text(artist)
@@ -148,13 +147,13 @@ class Explorer:
             self.figure.draw_artist(text)
             return
         box = text.get_window_extent(canvas.get_renderer())        # where it can draw, ±3 px
-        h, w = self._background_pixels.shape[:2]
+        h, w = self._background.shape[:2]
         rows = slice(max(h - int(np.ceil(box.y1)) - 3, 0), min(h - int(box.y0) + 3, h))
         cols = slice(max(int(box.x0) - 3, 0), min(int(np.ceil(box.x1)) + 3, w))
         key = (id(text), text.get_text(), rows.start, rows.stop, cols.start, cols.stop, text.get_rotation(),
                to_rgba(text.get_color(), text.get_alpha()), hash(text.get_fontproperties()),
                text.get_antialiased())
-        pixels, background = np.asarray(canvas.buffer_rgba()), self._background_pixels
+        pixels, background = np.asarray(canvas.buffer_rgba()), self._background
         if key in self._texts:
             ink, kept = self._texts[key]
             if np.array_equal(pixels[ink], background[ink]):
