@@ -78,7 +78,6 @@ def check_answers(answers, expected, diagnose, width=None):
     return "\n".join(lines + [t("checking.score", score=score, total=len(expected))])
 
 
-
 def matching_mistake(got, mistakes, **tolerance):
     """The key of the first ``(wrong answer, key)`` in ``mistakes`` that ``got`` equals (np.allclose
     with ``tolerance``: rtol, atol), else None: how a checker names the classic mistake a student
@@ -87,6 +86,7 @@ def matching_mistake(got, mistakes, **tolerance):
         if np.allclose(got, wrong, **tolerance):
             return key
     return None
+
 
 def is_correct(feedback):
     """Whether a checker's feedback gives full credit, in either language: it starts with the word
