@@ -316,12 +316,15 @@ def batch_norm_backward(dy, cache):
         raise ValueError(f"batch_norm_backward needs a cache of batch norm (axes {bn_axes}, γ on axis 1, "
                          f"centred); got axes {cache['axes']}: use norm_backward")
     x_hat, pshape, gamma = cache["x_hat"], cache["pshape"], cache["gamma"]
-    dgamma, dbeta = np.sum(dy * x_hat, axis=bn_axes), np.sum(dy, axis=bn_axes)   # Σ dy·x̂, Σ dy per channel
+    ix = list(range(dy.ndim))                           # einsum's names for the axes; 1: channels
+    dgamma = np.einsum(dy, ix, x_hat, ix, [1])          # Σ dy·x̂ per channel (without storing dy·x̂)
+    dbeta = np.sum(dy, axis=bn_axes)                    # Σ dy per channel
     scale = cache["inv_std"] if gamma is None else gamma.reshape(pshape) * cache["inv_std"]    # γ/σ
     if not cache.get("training", True):
         return dy * scale, dgamma, dbeta
     m = dy.size // dy.shape[1]
-    dx = dy - x_hat * (dgamma / m).reshape(pshape)
+    dx = x_hat * (dgamma / m).reshape(pshape)
+    np.subtract(dy, dx, out=dx)                         # dy − x̂·dγ/m
     dx -= (dbeta / m).reshape(pshape)
     dx *= scale
     return dx, dgamma, dbeta

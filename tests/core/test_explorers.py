@@ -56,6 +56,46 @@ def test_png_bytes_decodes_to_the_figure_pixels():
             assert np.array_equal(np.asarray(im), odd)
 
 
+def test_zlib_in_two_halves_is_one_valid_stream(monkeypatch):
+    """The two halves deflated at once, joined into one zlib stream: read back by zlib itself (which
+    also checks the combined Adler-32), at every length around the split, on any number of cores."""
+    import zlib
+    from concurrent.futures import ThreadPoolExecutor
+    from normlib import explorer
+    monkeypatch.setattr(explorer, "_helper", ThreadPoolExecutor(1))
+    rng = np.random.default_rng(0)
+    for n in (0, 1, 2, 3, 17, 1000, 65537):
+        for data in (rng.integers(0, 256, n, dtype=np.uint8), np.zeros(n, np.uint8),
+                     (np.arange(n) % 251 // 7).astype(np.uint8)):
+            for parallel_from in (0, n, n + 1):        # split, split at the threshold, one stream
+                z = explorer.zlib_level1(data, parallel_from=parallel_from)
+                assert zlib.decompress(z) == data.tobytes(), (n, parallel_from)
+    big = rng.integers(0, 4, 1 << 20, dtype=np.uint8)                   # the default threshold
+    assert zlib.decompress(explorer.zlib_level1(big)) == big.tobytes()
+
+
+def _compress_in_child(data, queue):
+    from normlib.explorer import zlib_level1
+    queue.put(zlib_level1(data, parallel_from=0))
+
+
+def test_zlib_after_a_fork_does_not_wait_for_the_parents_thread():
+    """A forked process has no copy of the parent's deflating thread: it must make its own, not
+    hand work to a thread that does not exist (and wait for ever)."""
+    import multiprocessing
+    import zlib
+    from normlib.explorer import zlib_level1
+    data = bytes(range(256)) * 1000
+    zlib_level1(data, parallel_from=0)                  # the parent's thread is running now
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_compress_in_child, args=(data, queue))
+    child.start()
+    z = queue.get(timeout=30)
+    child.join(30)
+    assert child.exitcode == 0 and zlib.decompress(z) == data
+
+
 @pytest.mark.parametrize("name", sorted(EXPLORERS))
 def test_explorer_rejects_bad_values_with_a_message(name):
     ex = EXPLORERS[name].small()
