@@ -13,14 +13,14 @@
 3. The weights of one GN network (batch 32, seed 0), which the notebook's explorer shows.
 
 Everything is saved to ``results/gn_figure1.json`` with the command, the versions and the date.
-Float64, one BLAS thread per process, 2 processes: 18 minutes on this course's busy 2-core machine.
+Float64, one BLAS thread per process, 2 processes: about 8 minutes on this course's 2-core machine
+(the saved file records the seconds).
 
 4. **More seeds** (``--part more``, saved to ``results/more_seeds.json``): the same runs on seeds the
    sweep did not use — BN at batch 2 and 32 on seeds 3–8 (does precise BN help at batch 2?) and at
    batch 16 on seeds 3–5 (notebook 11's synchronized runs); GN at batch 32 on seeds 3–5 at base
-   rates 0.2 *and* 0.4 (how much of GN's rise there is its learning rate?). About 45 minutes with 2
-   processes on the course's machine while it was very busy. ``--part sweep`` runs 1–3 only; the
-   default runs everything.
+   rates 0.2 *and* 0.4 (how much of GN's rise there is its learning rate?). About 3 minutes with 2
+   processes on the course's machine. ``--part sweep`` runs 1–3 only; the default runs everything.
 """
 
 import argparse
