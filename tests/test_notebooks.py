@@ -71,7 +71,10 @@ def test_every_registered_explorer_is_shown_in_a_notebook():
     assert not missing, f"explorers registered but used in no notebook: {missing}"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+BOTH_EDITIONS = NOTEBOOKS + sorted((NOTEBOOKS[0].parent / "ko").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", BOTH_EDITIONS, ids=[str(p.relative_to(NOTEBOOKS[0].parent)) for p in BOTH_EDITIONS])
 def test_saved_for_a_readable_diff(path):
     """No execution timestamps, no stored widget state, no live-widget outputs (their model ids change
     at every run), and an id on every cell: re-executing a notebook changes only what it computes."""
@@ -85,3 +88,6 @@ def test_saved_for_a_readable_diff(path):
         for out in c["outputs"]:
             assert "application/vnd.jupyter.widget-view+json" not in out.get("data", {}), \
                 f"a live widget's output saved in {text(c)[:60]!r}"
+        streams = [(o["output_type"], o.get("name")) for o in c["outputs"]]
+        assert not any(a == b and a[0] == "stream" for a, b in zip(streams, streams[1:])), \
+            f"printed text saved in pieces (as the kernel happened to flush it) in {text(c)[:60]!r}"

@@ -5,7 +5,8 @@
 Notebooks are committed executed, so readers without a kernel see every figure and strict nbval
 has real outputs to compare. What is saved is kept to what a reviewer wants to diff: no execution
 timestamps, no stored widget state and no live-widget outputs (every explorer leaves a static
-picture of its default state in the cell before), and the cells keep their ids.
+picture of its default state in the cell before), one output per run of printed text, and the cells
+keep their ids.
 """
 
 import sys
@@ -25,8 +26,23 @@ def clean(nb):
         if cell.cell_type != "code":
             continue
         cell.metadata.pop("execution", None)
-        cell.outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
+        cell.outputs = merge_streams([o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})])
     return nb
+
+
+def merge_streams(outputs):
+    """Consecutive pieces of one stream (stdout, stderr) as one output, as a reader sees them: the
+    kernel sends what a cell prints in pieces whenever it flushes, at moments that vary from run to
+    run (strict nbval joins them too before it compares)."""
+    merged = []
+    for o in outputs:
+        last = merged[-1] if merged else None
+        if (o.get("output_type") == "stream" and last is not None and last.get("output_type") == "stream"
+                and last.get("name") == o.get("name")):
+            last["text"] += o["text"]
+        else:
+            merged.append(o)
+    return merged
 
 
 def execute(path):

@@ -146,6 +146,10 @@ def test_count_passes_counts_by_hand():
     assert (c.ops, c.reads, c.writes) == (2, 2, 1)
     c = B.count_passes(lambda a, b: a - b, a, a[:1])                # broadcasting: one read of a, one write
     assert (c.ops, c.reads, c.writes) == (1, 1, 1)
+    c = B.count_passes(lambda a, b: np.einsum(a, [0, 1], b, [0, 1], [1]), a, a)   # Σ a·b per column
+    assert (c.ops, c.reads, c.writes) == (1, 2, 0)                  # einsum is no ufunc, still counted
+    c = B.count_passes(lambda a: np.einsum("ij->ji", a).copy(), a)  # a view (no pass), then a copy
+    assert (c.ops, c.reads, c.writes) == (1, 1, 1)
 
 
 def test_count_passes_returns_plain_results():

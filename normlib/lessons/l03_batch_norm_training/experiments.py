@@ -222,6 +222,16 @@ class _Counted(np.ndarray):
                 [r for r in (result if isinstance(result, tuple) else (result,)) if isinstance(r, np.ndarray)])
         return _wrap(result)
 
+    def __array_function__(self, func, types, args, kwargs):
+        if func is not np.einsum:         # NumPy's own functions: their ufunc calls are counted above
+            return super().__array_function__(func, types, args, kwargs)
+        plain = [np.asarray(a) if isinstance(a, _Counted) else a for a in args]
+        result = func(*plain, **kwargs)   # einsum is no ufunc: its one pass over its operands counted here
+        inputs = [a for a in plain if isinstance(a, np.ndarray)]
+        if not any(np.shares_memory(result, a) for a in inputs):      # a view (e.g. "ij->ji") moves nothing
+            _record(inputs, [result] if isinstance(result, np.ndarray) else [])
+        return _wrap(result)
+
     def copy(self, order="C"):
         result = np.asarray(self).copy(order)
         _record([np.asarray(self)], [result])
