@@ -289,27 +289,35 @@ _helper = None        # a thread that deflates on a second core: made at first u
 os.register_at_fork(after_in_child=lambda: globals().update(_helper=None))
 
 
+def _cores():
+    """The CPU cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def zlib_level1(data, parallel_from=1 << 18):
-    """The same as ``zlib.compress(data, 1)`` (a valid zlib stream of the same bytes), but on two
-    cores when there are two: compressing the figure is the largest part of a slider step. From
-    ``parallel_from`` bytes on, the two halves are deflated at the same time (zlib releases Python's
-    lock while it works), as pigz does: the first half ends on a byte boundary (a sync flush), the
-    second starts afresh, so their raw deflate streams can simply follow each other. Then come
-    zlib's header and the Adler-32 checksum of the whole, combined from those of the halves."""
+    """A zlib stream of ``data`` at level 1, as ``zlib.compress(data, 1)`` makes, but on two cores when
+    there are two (compressing the figure is the largest part of a slider step). From ``parallel_from``
+    bytes on, the two halves are deflated separately — at the same time on a second core (zlib
+    releases Python's lock while it works), else one after the other, so the bytes never depend on
+    the machine — and joined as pigz joins its parts: the first half ends on a byte boundary (a sync
+    flush), the second starts afresh, zlib's header goes in front and the Adler-32 checksum of the
+    whole, combined from those of the halves, at the end. A few bytes longer than ``zlib.compress``
+    makes it; the same once decompressed."""
     global _helper
     data = memoryview(data).cast("B")
-    if _helper is None and (os.cpu_count() or 1) > 1:
-        _helper = ThreadPoolExecutor(1)
-    if _helper is None or len(data) < parallel_from:
+    if len(data) < parallel_from:
         return zlib.compress(data, 1)
+    if _helper is None and _cores() > 1:
+        _helper = ThreadPoolExecutor(1)
     half = len(data) // 2
 
     def deflate(part, last):
         d = zlib.compressobj(1, zlib.DEFLATED, -15)          # raw deflate: no header, no checksum
         return d.compress(part) + d.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH), zlib.adler32(part)
 
-    second = _helper.submit(deflate, data[half:], True)
-    (z1, a1), (z2, a2) = deflate(data[:half], False), second.result()
+    second = _helper.submit(deflate, data[half:], True) if _helper is not None else None
+    z1, a1 = deflate(data[:half], False)
+    z2, a2 = second.result() if second is not None else deflate(data[half:], True)
     # Adler-32 is two sums mod 65521: A = 1 + Σ bytes, B = Σ of A after each byte; for a whole of
     # two parts, A = A1 + A2 − 1 and B = B1 + B2 + len2·(A1 − 1).
     n2, base = len(data) - half, 65521

@@ -150,6 +150,10 @@ def test_count_passes_counts_by_hand():
     assert (c.ops, c.reads, c.writes) == (1, 2, 0)                  # einsum is no ufunc, still counted
     c = B.count_passes(lambda a: np.einsum("ij->ji", a).copy(), a)  # a view (no pass), then a copy
     assert (c.ops, c.reads, c.writes) == (1, 1, 1)
+    c = B.count_passes(lambda a: np.einsum("ij,ij->ij", a, a, out=np.empty_like(a)), a)   # into out=
+    assert (c.ops, c.reads, c.writes) == (1, 2, 1)
+    c = B.count_passes(lambda a: np.einsum("ij,ij->ij", a, a, out=a), a.copy())   # in place: still a pass
+    assert (c.ops, c.reads, c.writes) == (1, 2, 1)
 
 
 def test_count_passes_returns_plain_results():

@@ -211,7 +211,10 @@ _ACTIVE = []      # the PassCount being filled, and the full size, while count_p
 
 
 class _Counted(np.ndarray):
-    """An ndarray view that reports every ufunc call (elementwise or reduction) and every copy."""
+    """An ndarray view that reports every ufunc call (elementwise or reduction), every ``np.einsum``
+    and every copy. NumPy functions built on ufuncs (``np.mean``, ``np.var``…) are counted through
+    the ufuncs they call; the few that move data otherwise (``np.dot``, ``np.concatenate``) are not
+    counted, and none of the backward passes here uses them."""
 
     def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
         plain = [np.asarray(a) if isinstance(a, _Counted) else a for a in inputs]
@@ -223,12 +226,14 @@ class _Counted(np.ndarray):
         return _wrap(result)
 
     def __array_function__(self, func, types, args, kwargs):
-        if func is not np.einsum:         # NumPy's own functions: their ufunc calls are counted above
+        if func is not np.einsum:         # the ufuncs it calls are counted by __array_ufunc__
             return super().__array_function__(func, types, args, kwargs)
         plain = [np.asarray(a) if isinstance(a, _Counted) else a for a in args]
+        kwargs = {k: np.asarray(v) if isinstance(v, _Counted) else v for k, v in kwargs.items()}
         result = func(*plain, **kwargs)   # einsum is no ufunc: its one pass over its operands counted here
         inputs = [a for a in plain if isinstance(a, np.ndarray)]
-        if not any(np.shares_memory(result, a) for a in inputs):      # a view (e.g. "ij->ji") moves nothing
+        view = "out" not in kwargs and any(np.shares_memory(result, a) for a in inputs)   # e.g. "ij->ji"
+        if not view:                                                                      # moves nothing
             _record(inputs, [result] if isinstance(result, np.ndarray) else [])
         return _wrap(result)
 

@@ -19,7 +19,7 @@ Float64, one BLAS thread per process, 2 processes: about 8 minutes on this cours
 4. **More seeds** (``--part more``, saved to ``results/more_seeds.json``): the same runs on seeds the
    sweep did not use — BN at batch 2 and 32 on seeds 3–8 (does precise BN help at batch 2?) and at
    batch 16 on seeds 3–5 (notebook 11's synchronized runs); GN at batch 32 on seeds 3–5 at base
-   rates 0.2 *and* 0.4 (how much of GN's rise there is its learning rate?). About 3 minutes with 2
+   rates 0.2 *and* 0.4 (how much of GN's rise there is its learning rate?). About 2½ minutes with 2
    processes on the course's machine. ``--part sweep`` runs 1–3 only; the default runs everything.
 """
 
