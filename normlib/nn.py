@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .checks import as_float_array
-from .module import Module, Sequential, as_rng, one_blas_thread, positive_int as _positive_int
+from .module import Module, as_rng, one_blas_thread, positive_int as _positive_int
 
 __all__ = ["Linear", "Sigmoid", "Tanh", "ReLU", "Dropout", "softmax_cross_entropy", "SGD", "minibatches",
            "accuracy", "evaluate", "Evaluation", "fit", "History", "run_status"]

@@ -130,7 +130,8 @@ class StandardizationExplorer(Explorer):
                    Line2D([], [], marker="*", ls="", color=COLORS.green, mec=COLORS.black, mew=0.6,
                           ms=13, label=t("l01.figure.minimum"))]
         fig.legend(handles=handles, loc="outside lower center", ncol=4, fontsize=9, frameon=False)
-        self.dynamic = self.paths + self.optima + [line for lines in self.titles for line in lines]
+        self.title_lines = [line for lines in self.titles for line in lines]   # the Text artists
+        self.dynamic = self.paths + self.optima + self.title_lines
 
     def problems(self, ratio, offset=0):
         X, y = LS.two_feature_problem(n=self.n, ratio=ratio, rho=self.rho, seed=self.seed,
@@ -152,7 +153,7 @@ class StandardizationExplorer(Explorer):
             self.optima[i].set_data([m["w_star"][0]], [m["w_star"][1]])
             self.titles[i].set_text(panel_title(label, m, lr))
         # contours first (drawn underneath), then the lines, then the titles
-        self.dynamic = self.contours + self.paths + self.optima + [line for lines in self.titles for line in lines]
+        self.dynamic = self.contours + self.paths + self.optima + self.title_lines
 
     def draw_contours(self, i, m):
         """Loss contours: L − L* = ½ (w − w*)ᵀ H (w − w*), at levels 4^k times the start's excess."""
