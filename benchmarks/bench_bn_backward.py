@@ -18,7 +18,6 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np

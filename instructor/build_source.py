@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from course import CHECK_LINE, EXERCISE_TIMEOUT, NOTEBOOKS, SOLUTIONS, SOURCE, edition_paths  # noqa: E402
+from course import CHECK_LINE, EXERCISE_TIMEOUT, SOLUTIONS, SOURCE, edition_paths  # noqa: E402
 
 LESSON_IMPORT = re.compile(r"from normlib\.lessons import (l\d\d_\w+) as lesson")
 

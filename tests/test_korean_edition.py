@@ -6,7 +6,6 @@ rest build a small English notebook and its translation in tmp_path, execute bot
 each check fails when it must: code that differs from English beyond its comments, a number that
 drifts in prose or in an output, a stale translation, a variant the glossary avoids."""
 
-import copy
 import json
 import sys
 from pathlib import Path

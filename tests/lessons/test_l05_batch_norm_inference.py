@@ -9,7 +9,6 @@ import pytest
 import normlib as nl
 from normlib.lessons.l05_batch_norm_inference.explorer import RunningAverageExplorer, nice_ticks
 from normlib.lessons.l05_batch_norm_inference import experiments as bi
-from normlib import functional as F
 from normlib.models import sigmoid_mlp
 
 

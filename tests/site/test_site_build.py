@@ -3,7 +3,6 @@ home page it makes from the README's front matter, and the links it gives."""
 
 import importlib.util
 import json
-import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]

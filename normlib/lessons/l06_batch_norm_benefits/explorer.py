@@ -85,7 +85,6 @@ class LRSweepExplorer(Explorer):
         self.ax_loss, self.ax_acc = axes = fig.subplots(1, 2, width_ratios=(1, 1.12))
         sw = self.sweep
         steps = sw.settings["steps"]
-        n_seeds = len(sw.seeds)
         fs = self.fontsize
         self.loss_lines, self.acc_lines, self.hits = {}, {}, {}
         ax = self.ax_loss
